@@ -1,0 +1,1 @@
+"""Handoff: escalate unpaid commercial debts to collection agencies and attorneys."""

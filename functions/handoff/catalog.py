@@ -1,0 +1,65 @@
+"""Which Lambda function serves which API route, and every function the stack runs.
+
+The single source for the CDK stack (API Gateway resources and functions) and for
+the local runtime (which handler a request or a Step Functions task reaches). A
+test checks that each API function's resolver registers exactly its routes here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    handler: str  # module path; the Lambda entry point is `<module>.handler`
+    documents: bool = False  # True: the bundle carries docxtpl and lxml
+    description: str = ""
+    memory_mb: int = 512
+    timeout_s: int = 29
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    auth: bool = True
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function("authorizer", "handoff.handlers.authorizer", description="API key authorizer", memory_mb=256),
+    Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
+    Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
+    Function(
+        "documents_api",
+        "handoff.handlers.documents_api",
+        documents=True,
+        description="Legal documents (docxtpl)",
+        memory_mb=1024,
+    ),
+)
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/v1/health", "business_api", auth=False),
+    Route("POST", "/v1/cases", "business_api"),
+    Route("GET", "/v1/cases", "business_api"),
+    Route("GET", "/v1/cases/{case_id}", "business_api"),
+    Route("GET", "/v1/cases/{case_id}/events", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/contacts", "business_api"),
+    Route("POST", "/v1/tenants", "operator_api"),
+    Route("GET", "/v1/tenants/{tenant_id}", "operator_api"),
+    Route("POST", "/v1/api-keys", "operator_api"),
+    Route("DELETE", "/v1/api-keys/{key_id}", "operator_api"),
+)
+
+API_FUNCTIONS = tuple(sorted({route.function for route in ROUTES}))
+
+
+def function(name: str) -> Function:
+    return next(f for f in FUNCTIONS if f.name == name)
+
+
+def routes_of(function_name: str) -> list[Route]:
+    return [route for route in ROUTES if route.function == function_name]

@@ -1,0 +1,1 @@
+"""Pure domain: models and rules. Imports no boto3, no powertools, no docxtpl."""

@@ -1,0 +1,45 @@
+"""Typed domain errors. One place (handlers.http) maps them to HTTP problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class HandoffError(Exception):
+    """Base class of every error the domain and services raise on purpose."""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One failing field: a path into the request body and what is wrong with it."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
+class InvalidRequestError(HandoffError):
+    """The request is well-formed JSON but breaks a rule of the domain."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+class NotFoundError(HandoffError):
+    """The resource does not exist, or belongs to someone else (indistinguishable by design)."""
+
+
+class ConflictError(HandoffError):
+    """The request conflicts with the current state of the resource."""
+
+
+class TransitionError(ConflictError):
+    """A lifecycle transition that the transition table does not allow."""
+
+
+class IdempotencyConflictError(ConflictError):
+    """An Idempotency-Key reused with a different request body."""
+
+
+class ForbiddenError(HandoffError):
+    """The caller is authenticated but its kind of key may not do this."""

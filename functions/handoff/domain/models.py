@@ -1,0 +1,212 @@
+"""The case as the creditor submits it: debtor, invoices, terms, contact log.
+
+Field names are the public contract (DESIGN.md §3). Shape rules that concern one
+field live here; rules that span fields (decimals against the currency, the
+outstanding balance) live in `domain.intake_rules`, which names the failing path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+import phonenumbers
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+
+class Strict(BaseModel):
+    """Base of every model that arrives from outside: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    def __repr__(self) -> str:  # cheap: powertools logs validated models at debug level
+        return f"{type(self).__name__}(…)"
+
+
+def _country(code: str) -> str:
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _subdivision(code: str) -> str:
+    if pycountry.subdivisions.get(code=code) is None:
+        raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision code")
+    return code
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("phone must be in E.164 form, e.g. +441132000000") from exc
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if formatted != value or not phonenumbers.is_valid_number(number):
+        raise ValueError("phone must be a valid number in E.164 form, e.g. +441132000000")
+    return value
+
+
+def _currency(code: str) -> str:
+    from handoff.domain.money import CurrencyError, minor_unit
+
+    try:
+        minor_unit(code)
+    except CurrencyError as exc:
+        raise ValueError(str(exc)) from exc
+    return code
+
+
+CountryCode = Annotated[
+    str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2"), AfterValidator(_country)
+]
+SubdivisionCode = Annotated[
+    str, Field(max_length=6, description="ISO 3166-2, e.g. GB-ENG, US-CA"), AfterValidator(_subdivision)
+]
+JurisdictionCode = Annotated[
+    str,
+    Field(max_length=6, description="ISO 3166-1 country or ISO 3166-2 subdivision, e.g. GB-ENG"),
+]
+CurrencyCode = Annotated[
+    str, Field(min_length=3, max_length=3, description="ISO 4217, e.g. GBP"), AfterValidator(_currency)
+]
+Phone = Annotated[str, Field(max_length=20, description="E.164, e.g. +441132000000"), AfterValidator(_e164)]
+Amount = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        max_digits=18,
+        description="Decimal string in the case currency, at most its minor unit (numbers accepted)",
+    ),
+]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Note = Annotated[str, Field(max_length=2000)]
+
+
+class EntityType(StrEnum):
+    company = "company"
+    sole_trader = "sole_trader"
+    partnership = "partnership"
+    individual = "individual"
+
+
+class Address(Strict):
+    lines: Annotated[list[ShortText], Field(min_length=1, max_length=4, description="Street lines")]
+    city: ShortText
+    postal_code: Annotated[str | None, Field(max_length=20)] = None
+    country: CountryCode
+    subdivision: Annotated[SubdivisionCode | None, Field(description="ISO 3166-2 within `country`")] = None
+
+
+class Contact(Strict):
+    name: Annotated[str | None, Field(max_length=200)] = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+
+class DebtorFlags(Strict):
+    disputed: bool = False
+    insolvent: Annotated[bool, Field(description="Insolvent or bankrupt")] = False
+    prior_legal_disputes: bool = False
+
+
+class Debtor(Strict):
+    legal_name: ShortText
+    entity_type: EntityType
+    registration_number: Annotated[str | None, Field(max_length=50)] = None
+    address: Address
+    contacts: Annotated[list[Contact], Field(max_length=20)] = []
+    flags: DebtorFlags = DebtorFlags()
+
+
+class Invoice(Strict):
+    number: Annotated[str, Field(min_length=1, max_length=64)]
+    issued_on: date
+    due_on: date
+    amount: Amount
+    paid: Amount = Decimal(0)
+    description: Annotated[str | None, Field(max_length=500)] = None
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.amount - self.paid
+
+
+class InterestKind(StrEnum):
+    statutory = "statutory"
+    contractual = "contractual"
+    none = "none"
+
+
+class InterestTerms(Strict):
+    kind: InterestKind = InterestKind.statutory
+    rate_percent: Annotated[
+        Decimal | None, Field(ge=0, le=100, description="Annual simple rate, for `contractual`")
+    ] = None
+
+
+class LateFee(Strict):
+    amount: Annotated[Amount | None, Field(description="Fixed fee per invoice")] = None
+    percent: Annotated[Decimal | None, Field(ge=0, le=100, description="Percent of the overdue amount")] = None
+
+
+class Terms(Strict):
+    payment_days: Annotated[int, Field(ge=0, le=365)] = 30
+    interest: InterestTerms = InterestTerms()
+    late_fee: LateFee | None = None
+    governing_law: JurisdictionCode | None = None
+    agreement_reference: Annotated[str | None, Field(max_length=100)] = None
+
+
+class Channel(StrEnum):
+    email = "email"
+    phone = "phone"
+    letter = "letter"
+    sms = "sms"
+    in_person = "in_person"
+    portal = "portal"
+
+
+class Direction(StrEnum):
+    outbound = "outbound"
+    inbound = "inbound"
+
+
+class ContactOutcome(StrEnum):
+    no_answer = "no_answer"
+    promised_to_pay = "promised_to_pay"
+    partial_payment = "partial_payment"
+    disputed = "disputed"
+    refused = "refused"
+    acknowledged = "acknowledged"
+
+
+class ContactAttempt(Strict):
+    at: Annotated[datetime, Field(description="Instant with offset, e.g. 2026-06-05T10:00:00Z")]
+    channel: Channel
+    direction: Direction = Direction.outbound
+    outcome: ContactOutcome
+    note: Note | None = None
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("instant must carry a UTC offset, e.g. 2026-06-05T10:00:00Z")
+        return value
+
+
+class CaseIntake(Strict):
+    """Everything the creditor tells us about one unpaid debt."""
+
+    creditor_reference: Annotated[str, Field(min_length=1, max_length=64, description="Creditor's own ref")]
+    debtor: Debtor
+    currency: CurrencyCode
+    invoices: Annotated[list[Invoice], Field(min_length=1, max_length=500)]
+    terms: Terms = Terms()
+    contact_log: Annotated[list[ContactAttempt], Field(max_length=1000)] = []
+    settlement_authority_percent: Annotated[
+        Decimal | None, Field(ge=0, le=100, description="Lowest share of the balance a partner may accept")
+    ] = None
