@@ -1,0 +1,50 @@
+"""Configuration as models: each function reads its environment through one of these.
+
+Required values have no default, so a missing variable fails at the first use with
+a clear message instead of silently pointing somewhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _FromEnv(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def from_env(cls) -> Self:
+        values = {name: os.environ[name.upper()] for name in cls.model_fields if name.upper() in os.environ}
+        return cls.model_validate(values)
+
+
+class TableSettings(_FromEnv):
+    table_name: Annotated[str, Field(description="The single DynamoDB table")]
+
+
+class ApiSettings(TableSettings):
+    max_body_bytes: Annotated[int, Field(gt=0, description="Larger request bodies get 413")] = 1024 * 1024
+
+
+class DocumentSettings(ApiSettings):
+    documents_bucket: Annotated[str, Field(description="S3 bucket for generated documents")]
+    download_url_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
+
+
+@cache
+def api_settings() -> ApiSettings:
+    return ApiSettings.from_env()
+
+
+@cache
+def table_settings() -> TableSettings:
+    return TableSettings.from_env()
+
+
+@cache
+def document_settings() -> DocumentSettings:
+    return DocumentSettings.from_env()
