@@ -48,7 +48,7 @@ e2e: setup
 	$(BIN)/pytest tests/e2e -q
 
 schemas: setup
-	$(BIN)/python -m handoff.schemas schemas
+	$(BIN)/python -m handoff.contracts schemas
 
 lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock

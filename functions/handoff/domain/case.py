@@ -81,7 +81,9 @@ class Case:
     def transition(self, target: CaseStatus, actor: str, at: datetime, reason: str, **data: Any) -> None:
         previous = self.status
         self.status = check_transition(previous, target)
-        self.record("case.status_changed", actor, at, {"from": previous, "to": target, "reason": reason, **data})
+        self.record(
+            "case.status_changed", actor, at, {"from": previous, "to": target, "reason": reason, **data}
+        )
 
     def add_contact(self, attempt: ContactAttempt, actor: str, at: datetime) -> None:
         self.intake = self.intake.model_copy(update={"contact_log": [*self.intake.contact_log, attempt]})

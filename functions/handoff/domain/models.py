@@ -149,7 +149,9 @@ class InterestTerms(Strict):
 
 class LateFee(Strict):
     amount: Annotated[Amount | None, Field(description="Fixed fee per invoice")] = None
-    percent: Annotated[Decimal | None, Field(ge=0, le=100, description="Percent of the overdue amount")] = None
+    percent: Annotated[Decimal | None, Field(ge=0, le=100, description="Percent of the overdue amount")] = (
+        None
+    )
 
 
 class Terms(Strict):

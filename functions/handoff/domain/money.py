@@ -40,9 +40,7 @@ def exact(amount: Decimal, currency: str) -> Decimal:
     q = quantum(currency)
     scaled = amount.quantize(q)
     if scaled != amount:
-        raise AmountScaleError(
-            f"{amount} has more decimals than {currency} allows ({minor_unit(currency)})"
-        )
+        raise AmountScaleError(f"{amount} has more decimals than {currency} allows ({minor_unit(currency)})")
     return scaled
 
 

@@ -1,0 +1,45 @@
+"""Cached boto3 client factories: nothing is created at import, tests patch before first use.
+
+Endpoints come from the standard `AWS_ENDPOINT_URL*` variables, which the local
+runtime points at its moto server; on AWS they are unset.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=20)
+
+
+@cache
+def _session() -> Any:
+    import boto3
+
+    return boto3.session.Session()
+
+
+@cache
+def dynamodb() -> DynamoDBClient:
+    client: DynamoDBClient = _session().client("dynamodb", config=_CONFIG)
+    return client
+
+
+@cache
+def s3() -> S3Client:
+    client: S3Client = _session().client(
+        "s3", config=_CONFIG.merge(Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+    )
+    return client
+
+
+def reset_clients() -> None:
+    """Forget cached clients (the local runtime and tests call this after changing endpoints)."""
+    for factory in (_session, dynamodb, s3):
+        factory.cache_clear()

@@ -1,0 +1,356 @@
+"""DynamoDB repositories over the single table (see docs/data-model.md).
+
+Tenant isolation is in the keys: every case and event key starts with the tenant,
+so a lookup with another tenant's id finds nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from handoff.adapters.aws import dynamodb
+from handoff.config import table_settings
+from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError
+from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.models import CaseIntake
+from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
+from handoff.services.ports import ConcurrentUpdateError, Page
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _de.deserialize(v) for k, v in item.items()}
+
+
+def tenant_pk(tenant_id: str) -> str:
+    return f"TENANT#{tenant_id}"
+
+
+def case_sk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def case_pk(tenant_id: str, case_id: str) -> str:
+    """Partition of a case's timeline and other per-case items."""
+    return f"TENANT#{tenant_id}#CASE#{case_id}"
+
+
+def status_gsi(tenant_id: str, status: CaseStatus) -> str:
+    return f"TENANT#{tenant_id}#STATUS#{status}"
+
+
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(from_item(key), default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, expected_pk: str, pk_attr: str = "pk") -> dict[str, Any] | None:
+    """Decode a cursor, refusing one that was made for another partition (another tenant)."""
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as exc:
+        raise InvalidRequestError([FieldProblem(("query", "cursor"), "not a cursor we issued")]) from exc
+    if not isinstance(values, dict) or values.get(pk_attr) != expected_pk:
+        raise InvalidRequestError([FieldProblem(("query", "cursor"), "not a cursor we issued")])
+    return to_item(values)
+
+
+class DynamoCases:
+    """CaseRepository: the case item plus its append-only timeline."""
+
+    def __init__(self, client: DynamoDBClient, table: str):
+        self._db = client
+        self._table = table
+
+    def get(self, tenant_id: str, case_id: str) -> Case:
+        item = self._db.get_item(
+            TableName=self._table,
+            Key=to_item({"pk": tenant_pk(tenant_id), "sk": case_sk(case_id)}),
+            ConsistentRead=True,
+        ).get("Item")
+        if not item:
+            raise NotFoundError(f"case {case_id} not found")
+        return self._case(from_item(item))
+
+    def save(self, case: Case) -> None:
+        events = case.pending_events
+        if not events:
+            return
+        expected = events[0].seq - 1
+        case_item = {
+            "pk": tenant_pk(case.tenant_id),
+            "sk": case_sk(case.case_id),
+            "type": "case",
+            "case_id": case.case_id,
+            "tenant_id": case.tenant_id,
+            "status": str(case.status),
+            "version": case.version,
+            "intake": case.intake.model_dump_json(),
+            "created_at": case.created_at.isoformat(),
+            "updated_at": case.updated_at.isoformat(),
+            "gsi1pk": status_gsi(case.tenant_id, case.status),
+            "gsi1sk": case_sk(case.case_id),
+        }
+        condition: dict[str, Any]
+        if expected == 0:
+            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+        else:
+            condition = {
+                "ConditionExpression": "version = :expected",
+                "ExpressionAttributeValues": to_item({":expected": expected}),
+            }
+        writes: list[Any] = [{"Put": {"TableName": self._table, "Item": to_item(case_item), **condition}}]
+        for event in events:
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item(self._event_item(case, event)),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                raise ConcurrentUpdateError(case.case_id) from exc
+            raise
+        case.pending_events = []
+
+    def list(self, tenant_id: str, status: CaseStatus | None, limit: int, cursor: str | None) -> Page[Case]:
+        if status is None:
+            query: dict[str, Any] = {
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+                "ExpressionAttributeValues": to_item({":pk": tenant_pk(tenant_id), ":prefix": "CASE#"}),
+            }
+            start = decode_cursor(cursor, tenant_pk(tenant_id))
+        else:
+            query = {
+                "IndexName": "gsi1",
+                "KeyConditionExpression": "gsi1pk = :pk",
+                "ExpressionAttributeValues": to_item({":pk": status_gsi(tenant_id, status)}),
+            }
+            start = decode_cursor(cursor, status_gsi(tenant_id, status), "gsi1pk")
+        if start:
+            query["ExclusiveStartKey"] = start
+        result = self._db.query(TableName=self._table, Limit=limit, ScanIndexForward=False, **query)
+        cases = [self._case(from_item(item)) for item in result.get("Items", [])]
+        return Page(cases, encode_cursor(result.get("LastEvaluatedKey")))
+
+    def events(self, tenant_id: str, case_id: str, limit: int, cursor: str | None) -> Page[CaseEvent]:
+        self.get(tenant_id, case_id)  # 404 for a case that is not this tenant's
+        pk = case_pk(tenant_id, case_id)
+        query: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": to_item({":pk": pk, ":prefix": "EVENT#"}),
+        }
+        start = decode_cursor(cursor, pk)
+        if start:
+            query["ExclusiveStartKey"] = start
+        result = self._db.query(TableName=self._table, Limit=limit, ConsistentRead=True, **query)
+        events = [self._event(from_item(item)) for item in result.get("Items", [])]
+        return Page(events, encode_cursor(result.get("LastEvaluatedKey")))
+
+    @staticmethod
+    def _event_item(case: Case, event: CaseEvent) -> dict[str, Any]:
+        return {
+            "pk": case_pk(case.tenant_id, case.case_id),
+            "sk": f"EVENT#{event.seq:09d}",
+            "type": "event",
+            "seq": event.seq,
+            "event_type": event.type,
+            "at": event.at.isoformat(),
+            "actor": event.actor,
+            "status": str(event.status) if event.status else None,
+            "data": json.dumps(event.data, default=str, sort_keys=True),
+        }
+
+    @staticmethod
+    def _event(values: dict[str, Any]) -> CaseEvent:
+        return CaseEvent(
+            seq=int(values["seq"]),
+            type=values["event_type"],
+            at=datetime.fromisoformat(values["at"]),
+            actor=values["actor"],
+            data=json.loads(values["data"]),
+            status=CaseStatus(values["status"]) if values.get("status") else None,
+        )
+
+    @staticmethod
+    def _case(values: dict[str, Any]) -> Case:
+        return Case(
+            case_id=values["case_id"],
+            tenant_id=values["tenant_id"],
+            intake=CaseIntake.model_validate_json(values["intake"]),
+            status=CaseStatus(values["status"]),
+            created_at=datetime.fromisoformat(values["created_at"]),
+            updated_at=datetime.fromisoformat(values["updated_at"]),
+            version=int(values["version"]),
+        )
+
+
+class DynamoTenants:
+    def __init__(self, client: DynamoDBClient, table: str):
+        self._db = client
+        self._table = table
+
+    def add(self, tenant: Tenant) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "pk": tenant_pk(tenant.tenant_id),
+                    "sk": "PROFILE",
+                    "type": "tenant",
+                    "tenant_id": tenant.tenant_id,
+                    "profile": tenant.profile.model_dump_json(),
+                    "created_at": tenant.created_at.isoformat(),
+                }
+            ),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get(self, tenant_id: str) -> Tenant:
+        item = self._db.get_item(
+            TableName=self._table, Key=to_item({"pk": tenant_pk(tenant_id), "sk": "PROFILE"})
+        ).get("Item")
+        if not item:
+            raise NotFoundError(f"tenant {tenant_id} not found")
+        values = from_item(item)
+        return Tenant(
+            tenant_id=values["tenant_id"],
+            profile=TenantProfile.model_validate_json(values["profile"]),
+            created_at=datetime.fromisoformat(values["created_at"]),
+        )
+
+
+class DynamoKeys:
+    """API keys, found by the SHA-256 of their secret (never the secret) or by key id (gsi1)."""
+
+    def __init__(self, client: DynamoDBClient, table: str):
+        self._db = client
+        self._table = table
+
+    def add(self, key: ApiKey) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "pk": f"APIKEY#{key.secret_sha256}",
+                    "sk": "APIKEY",
+                    "gsi1pk": f"APIKEYID#{key.key_id}",
+                    "gsi1sk": "APIKEY",
+                    "type": "api_key",
+                    "key_id": key.key_id,
+                    "kind": str(key.kind),
+                    "secret_sha256": key.secret_sha256,
+                    "tenant_id": key.tenant_id,
+                    "partner_id": key.partner_id,
+                    "label": key.label,
+                    "created_at": key.created_at.isoformat(),
+                }
+            ),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def find_by_secret_hash(self, secret_sha256: str) -> ApiKey | None:
+        item = self._db.get_item(
+            TableName=self._table, Key=to_item({"pk": f"APIKEY#{secret_sha256}", "sk": "APIKEY"})
+        ).get("Item")
+        return self._api_key(from_item(item)) if item else None
+
+    def get(self, key_id: str) -> ApiKey:
+        items = self._db.query(
+            TableName=self._table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"APIKEYID#{key_id}"}),
+        ).get("Items", [])
+        if not items:
+            raise NotFoundError(f"api key {key_id} not found")
+        return self._api_key(from_item(items[0]))
+
+    def revoke(self, key_id: str, at: str) -> ApiKey:
+        key = self.get(key_id)
+        result = self._db.update_item(
+            TableName=self._table,
+            Key=to_item({"pk": f"APIKEY#{key.secret_sha256}", "sk": "APIKEY"}),
+            UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :at)",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=to_item({":at": at}),
+            ReturnValues="ALL_NEW",
+        )
+        return self._api_key(from_item(result["Attributes"]))
+
+    @staticmethod
+    def _api_key(values: dict[str, Any]) -> ApiKey:
+        return ApiKey(
+            key_id=values["key_id"],
+            kind=PrincipalKind(values["kind"]),
+            secret_sha256=values["secret_sha256"],
+            created_at=datetime.fromisoformat(values["created_at"]),
+            tenant_id=values.get("tenant_id"),
+            partner_id=values.get("partner_id"),
+            label=values.get("label"),
+            revoked_at=datetime.fromisoformat(values["revoked_at"]) if values.get("revoked_at") else None,
+        )
+
+
+class DynamoPartnerDirectory:
+    """Whether a partner exists (partners themselves are managed by the operator API)."""
+
+    def __init__(self, client: DynamoDBClient, table: str):
+        self._db = client
+        self._table = table
+
+    def exists(self, partner_id: str) -> bool:
+        item = self._db.get_item(
+            TableName=self._table, Key=to_item({"pk": f"PARTNER#{partner_id}", "sk": "PROFILE"})
+        ).get("Item")
+        return item is not None
+
+
+@cache
+def case_repository() -> DynamoCases:
+    return DynamoCases(dynamodb(), table_settings().table_name)
+
+
+@cache
+def tenant_repository() -> DynamoTenants:
+    return DynamoTenants(dynamodb(), table_settings().table_name)
+
+
+@cache
+def key_repository() -> DynamoKeys:
+    return DynamoKeys(dynamodb(), table_settings().table_name)
+
+
+@cache
+def partner_directory() -> DynamoPartnerDirectory:
+    return DynamoPartnerDirectory(dynamodb(), table_settings().table_name)
+
+
+def reset_repositories() -> None:
+    for factory in (case_repository, tenant_repository, key_repository, partner_directory):
+        factory.cache_clear()

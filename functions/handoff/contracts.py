@@ -1,0 +1,101 @@
+"""The public contracts as files: JSON Schemas of the public models and openapi.json.
+
+`python -m handoff.contracts schemas/` writes them; a test fails when the
+committed files differ from what the code generates.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from handoff.catalog import API_FUNCTIONS, function
+
+PROBLEM_STATUSES = {
+    "400": "Malformed request",
+    "401": "Missing or invalid API key",
+    "403": "This key may not call this endpoint",
+    "404": "Not found (or not yours)",
+    "409": "Conflict with the current state",
+    "413": "Request body too large",
+    "422": "Validation failed; `invalid-params` names each field",
+    "500": "Internal error",
+}
+
+
+def public_models() -> dict[str, type[BaseModel]]:
+    from handoff.handlers import models
+    from handoff.handlers.problems import Problem
+
+    return {
+        "case_request": models.CaseRequest,
+        "case_response": models.CaseResponse,
+        "contact_request": models.ContactRequest,
+        "tenant_request": models.TenantRequest,
+        "api_key_request": models.ApiKeyRequest,
+        "api_key_response": models.ApiKeyResponse,
+        "problem": Problem,
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    """One OpenAPI document for every API function, with problem responses and bearer auth."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+    from handoff.handlers.http import build_resolver
+    from handoff.handlers.problems import Problem
+
+    routers = []
+    for name in API_FUNCTIONS:
+        routers.extend(importlib.import_module(function(name).handler).ROUTERS)
+    app = build_resolver(routers)
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(
+            title="Handoff API",
+            version="1.0.0",
+            description="Escalate unpaid commercial debts: intake, evidence, demands, routing, recovery.",
+            security_schemes={"bearer": HTTPBearer(description="`Authorization: Bearer <api key>`")},
+            security=[{"bearer": []}],
+        )
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if path == "/v1/health":
+                operation["security"] = []
+            for status, description in PROBLEM_STATUSES.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        },
+                    },
+                )
+    return document
+
+
+def write(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, model in public_models().items():
+        path = directory / f"{name}.schema.json"
+        path.write_text(json.dumps(model.model_json_schema(by_alias=True), indent=2, sort_keys=True) + "\n")
+        written.append(path)
+    path = directory / "openapi.json"
+    path.write_text(json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n")
+    written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write(Path(sys.argv[1] if len(sys.argv) > 1 else "schemas")):
+        print(written_path)

@@ -1,0 +1,100 @@
+"""Business API: submit cases, follow them, log contacts. Also serves /v1/health."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.logging import correlation_paths
+
+from handoff.adapters.dynamodb import case_repository
+from handoff.adapters.idempotency import run_once
+from handoff.config import api_settings
+from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.lifecycle import CaseStatus
+from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.models import (
+    CaseListItem,
+    CaseListResponse,
+    CaseRequest,
+    CaseResponse,
+    ContactRequest,
+    EventListResponse,
+    EventResponse,
+    HealthResponse,
+)
+from handoff.observability import logger, tracer
+from handoff.services import cases as case_service
+
+router = APIGatewayRouter()
+health_router = APIGatewayRouter()
+CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2000, description="From `next_cursor` of the last page")]
+
+
+@health_router.get("/v1/health", summary="Liveness", tags=["health"])
+def health() -> HealthResponse:
+    return HealthResponse(status="ok", version="1")
+
+
+@router.post(
+    "/v1/cases", summary="Submit a case", tags=["cases"], responses={201: {"description": "Created"}}
+)
+def submit_case(
+    body: CaseRequest,
+    idempotency_key: Annotated[
+        str, Header(alias="Idempotency-Key", min_length=8, max_length=128, description="Unique per new case")
+    ],
+) -> Response[CaseResponse]:
+    caller = require(router, PrincipalKind.business)
+    intake = body
+
+    def submit() -> dict[str, object]:
+        case = case_service.submit_case(case_repository(), caller, intake, utcnow())
+        logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
+        return CaseResponse.of(case).model_dump(mode="json")
+
+    request = intake.model_dump(mode="json")
+    created = run_once(
+        "submit_case", str(caller.tenant_id), idempotency_key, request, submit, router.lambda_context
+    )
+    return Response(201, "application/json", created)
+
+
+@router.get("/v1/cases", summary="List your cases", tags=["cases"])
+def list_cases(
+    status: Annotated[CaseStatus | None, Query()] = None, limit: Limit = 25, cursor: Cursor = None
+) -> CaseListResponse:
+    caller = require(router, PrincipalKind.business)
+    page = case_service.list_cases(case_repository(), caller, status, limit, cursor)
+    return CaseListResponse(items=[CaseListItem.of(c) for c in page.items], next_cursor=page.cursor)
+
+
+@router.get("/v1/cases/<case_id>", summary="Read a case and its computed summary", tags=["cases"])
+def get_case(case_id: CaseId) -> CaseResponse:
+    caller = require(router, PrincipalKind.business)
+    return CaseResponse.of(case_service.get_case(case_repository(), caller, case_id))
+
+
+@router.get("/v1/cases/<case_id>/events", summary="The case timeline, oldest first", tags=["cases"])
+def case_events(case_id: CaseId, limit: Limit = 100, cursor: Cursor = None) -> EventListResponse:
+    caller = require(router, PrincipalKind.business)
+    page = case_service.case_events(case_repository(), caller, case_id, limit, cursor)
+    return EventListResponse(items=[EventResponse.of(e) for e in page.items], next_cursor=page.cursor)
+
+
+@router.post("/v1/cases/<case_id>/contacts", summary="Log a contact attempt", tags=["cases"])
+def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
+    caller = require(router, PrincipalKind.business)
+    case = case_service.log_contact(case_repository(), caller, case_id, body, utcnow())
+    return CaseResponse.of(case)
+
+
+ROUTERS = [health_router, router]
+app = build_resolver(ROUTERS)
+handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
+    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+)

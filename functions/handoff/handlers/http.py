@@ -1,0 +1,132 @@
+"""What every API function shares: the resolver, error mapping, the caller, body limits.
+
+This is the one place that maps exceptions to HTTP. The domain raises typed errors;
+nothing here matches on message strings.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.router import Router
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handoff.domain.case import Principal, PrincipalKind
+from handoff.domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    IdempotencyConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    TransitionError,
+)
+from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
+from handoff.observability import logger
+
+JSON_ERRORS = {"json_invalid", "json_type"}
+
+
+def _problem(status: int, slug: str, detail: str, **extra: Any) -> Response[Any]:
+    return Response(status, PROBLEM_CONTENT_TYPE, json.dumps(problem(status, slug, detail, **extra)))
+
+
+def _loc(loc: Sequence[str | int]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def register_error_handlers(app: APIGatewayRestResolver) -> None:
+    @app.exception_handler(RequestValidationError)
+    def _validation(exc: RequestValidationError) -> Response[Any]:
+        errors = exc.errors()
+        if any(e.get("type") in JSON_ERRORS for e in errors):
+            return _problem(400, "malformed-request", "the body must be a JSON object")
+        params = [{"name": _loc(e["loc"]), "reason": e["msg"]} for e in errors]
+        names = ", ".join(p["name"] for p in params)
+        return _problem(422, "validation-error", f"invalid fields: {names}", **{"invalid-params": params})
+
+    @app.exception_handler(InvalidRequestError)
+    def _invalid(exc: InvalidRequestError) -> Response[Any]:
+        params = [{"name": _loc(("body", *p.loc)), "reason": p.message} for p in exc.problems]
+        names = ", ".join(p["name"] for p in params)
+        return _problem(422, "validation-error", f"invalid fields: {names}", **{"invalid-params": params})
+
+    @app.exception_handler(NotFoundError)
+    def _not_found(exc: NotFoundError) -> Response[Any]:
+        return _problem(404, "not-found", str(exc) or "not found")
+
+    @app.exception_handler(RouteNotFoundError)
+    def _no_route(exc: RouteNotFoundError) -> Response[Any]:
+        return _problem(404, "not-found", "no such route")
+
+    @app.exception_handler(ForbiddenError)
+    def _forbidden(exc: ForbiddenError) -> Response[Any]:
+        return _problem(403, "forbidden", str(exc))
+
+    @app.exception_handler(ConflictError)
+    def _conflict(exc: ConflictError) -> Response[Any]:
+        slug = "conflict"
+        if isinstance(exc, IdempotencyConflictError):
+            slug = "idempotency-conflict"
+        elif isinstance(exc, TransitionError):
+            slug = "invalid-transition"
+        return _problem(409, slug, str(exc))
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response[Any]:
+        logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
+        return _problem(500, "internal-error", "something went wrong on our side; it has been logged")
+
+
+def build_resolver(routers: Sequence[Router]) -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    for router in routers:
+        app.include_router(router)
+    register_error_handlers(app)
+    return app
+
+
+def principal_of(app: APIGatewayRestResolver | Router) -> Principal:
+    """The caller, as the authorizer established it (requestContext.authorizer)."""
+    context = app.current_event.raw_event.get("requestContext", {}).get("authorizer") or {}
+    if "kind" not in context:
+        raise ForbiddenError("no authenticated caller")
+    return Principal(
+        kind=PrincipalKind(context["kind"]),
+        key_id=context["key_id"],
+        tenant_id=context.get("tenant_id") or None,
+        partner_id=context.get("partner_id") or None,
+    )
+
+
+def require(app: APIGatewayRestResolver | Router, *kinds: PrincipalKind) -> Principal:
+    caller = principal_of(app)
+    if caller.kind not in kinds:
+        raise ForbiddenError(f"a {caller.kind} key may not call this endpoint")
+    return caller
+
+
+def body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return len(base64.b64decode(body))
+    return len(body.encode())
+
+
+def lambda_entry(
+    app: APIGatewayRestResolver, max_body_bytes: Callable[[], int]
+) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The Lambda handler for a resolver: refuses oversized bodies before any parsing."""
+
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        limit = max_body_bytes()
+        if body_size(event) > limit:
+            return problem_response(413, "payload-too-large", f"the body is over {limit} bytes")
+        return app.resolve(event, context)
+
+    return handler

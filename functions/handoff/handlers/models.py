@@ -1,0 +1,245 @@
+"""Request and response models of the public API, mapped explicitly from the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.models import CaseIntake, ContactAttempt, Strict
+from handoff.domain.summary import CaseSummary, summarize
+from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
+
+EXAMPLE_CASE: dict[str, Any] = {
+    "creditor_reference": "ACME-2026-0042",
+    "debtor": {
+        "legal_name": "Northwind Trading Ltd",
+        "entity_type": "company",
+        "registration_number": "01234567",
+        "address": {
+            "lines": ["1 High Street"],
+            "city": "Leeds",
+            "postal_code": "LS1 1AA",
+            "country": "GB",
+            "subdivision": "GB-ENG",
+        },
+        "contacts": [{"name": "Jane Roe", "email": "ap@northwind.example", "phone": "+441132000000"}],
+        "flags": {"disputed": False, "insolvent": False, "prior_legal_disputes": False},
+    },
+    "currency": "GBP",
+    "invoices": [
+        {
+            "number": "INV-1001",
+            "issued_on": "2026-05-01",
+            "due_on": "2026-05-31",
+            "amount": "1250.00",
+            "paid": "0.00",
+            "description": "Consulting, May",
+        }
+    ],
+    "terms": {
+        "payment_days": 30,
+        "interest": {"kind": "statutory"},
+        "late_fee": None,
+        "governing_law": "GB-ENG",
+        "agreement_reference": "MSA-2025-07",
+    },
+    "contact_log": [
+        {
+            "at": "2026-06-05T10:00:00Z",
+            "channel": "email",
+            "direction": "outbound",
+            "outcome": "no_answer",
+            "note": "Reminder 1",
+        }
+    ],
+    "settlement_authority_percent": "80",
+}
+
+
+class CaseRequest(CaseIntake):
+    """A debt to escalate. Amounts are decimal strings in `currency` (numbers accepted)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE]})
+
+
+class ContactRequest(ContactAttempt):
+    """A contact attempt to add to the case's contact log."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"at": "2026-07-01T09:30:00Z", "channel": "phone", "outcome": "promised_to_pay", "note": "AP"}
+            ]
+        }
+    )
+
+
+class CaseResponse(BaseModel):
+    case_id: str
+    status: CaseStatus
+    version: Annotated[int, Field(description="Increments with every change; events carry the same number")]
+    created_at: datetime
+    updated_at: datetime
+    creditor_reference: str
+    case: Annotated[CaseIntake, Field(description="The case as submitted, with contacts logged since")]
+    summary: Annotated[CaseSummary, Field(description="Computed balances, ageing and contact history")]
+
+    @classmethod
+    def of(cls, case: Case) -> CaseResponse:
+        return cls(
+            case_id=case.case_id,
+            status=case.status,
+            version=case.version,
+            created_at=case.created_at,
+            updated_at=case.updated_at,
+            creditor_reference=case.intake.creditor_reference,
+            case=case.intake,
+            summary=summarize(case.intake, case.updated_at.date()),
+        )
+
+
+class CaseListItem(BaseModel):
+    case_id: str
+    status: CaseStatus
+    creditor_reference: str
+    debtor_name: str
+    currency: str
+    principal_outstanding: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> CaseListItem:
+        outstanding = sum((i.outstanding for i in case.intake.invoices), start=0)
+        return cls(
+            case_id=case.case_id,
+            status=case.status,
+            creditor_reference=case.intake.creditor_reference,
+            debtor_name=case.intake.debtor.legal_name,
+            currency=case.intake.currency,
+            principal_outstanding=str(outstanding),
+            created_at=case.created_at,
+            updated_at=case.updated_at,
+        )
+
+
+class CaseListResponse(BaseModel):
+    items: list[CaseListItem]
+    next_cursor: Annotated[str | None, Field(description="Pass as `cursor` for the next page")] = None
+
+
+class EventResponse(BaseModel):
+    seq: Annotated[int, Field(description="Position in the timeline; equals the case version it produced")]
+    type: str
+    at: datetime
+    actor: Annotated[str, Field(description="kind:owner:key_id of the caller, or `system`")]
+    status: CaseStatus | None
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: CaseEvent) -> EventResponse:
+        return cls(
+            seq=event.seq,
+            type=event.type,
+            at=event.at,
+            actor=event.actor,
+            status=event.status,
+            data=event.data,
+        )
+
+
+class EventListResponse(BaseModel):
+    items: list[EventResponse]
+    next_cursor: str | None = None
+
+
+class TenantRequest(TenantProfile):
+    """A business to onboard: its profile appears on letters it sends through Handoff."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "legal_name": "Acme Supplies Ltd",
+                    "registration_number": "09876543",
+                    "address": {
+                        "lines": ["5 Mill Lane"],
+                        "city": "York",
+                        "postal_code": "YO1 7HH",
+                        "country": "GB",
+                        "subdivision": "GB-ENG",
+                    },
+                    "contact": {
+                        "name": "Credit Control",
+                        "email": "credit@acme.example",
+                        "phone": "+441904000000",
+                    },
+                    "payment_instructions": {
+                        "account_name": "Acme Supplies Ltd",
+                        "bank_name": "Example Bank",
+                        "sort_code": "12-34-56",
+                        "account_number": "12345678",
+                        "reference_hint": "your invoice number",
+                    },
+                }
+            ]
+        }
+    )
+
+
+class TenantResponse(BaseModel):
+    tenant_id: str
+    created_at: datetime
+    profile: TenantProfile
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantResponse:
+        return cls(tenant_id=tenant.tenant_id, created_at=tenant.created_at, profile=tenant.profile)
+
+
+class ApiKeyRequest(Strict):
+    """Issue a key: business keys name a tenant, agency and attorney keys a partner, operator keys neither."""
+
+    kind: PrincipalKind
+    tenant_id: str | None = None
+    partner_id: str | None = None
+    label: Annotated[str | None, Field(max_length=100, description="What the key is for")] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "business", "tenant_id": "ten_4f1c0e9b2a7d6c5e8f90", "label": "ERP"}]
+        }
+    )
+
+
+class ApiKeyResponse(BaseModel):
+    key_id: str
+    kind: PrincipalKind
+    tenant_id: str | None
+    partner_id: str | None
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+    secret: Annotated[str | None, Field(description="Shown once, at issue; store it safely")] = None
+
+    @classmethod
+    def of(cls, key: ApiKey, secret: str | None = None) -> ApiKeyResponse:
+        return cls(
+            key_id=key.key_id,
+            kind=key.kind,
+            tenant_id=key.tenant_id,
+            partner_id=key.partner_id,
+            label=key.label,
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+            secret=secret,
+        )
+
+
+class HealthResponse(BaseModel):
+    status: str
+    version: str

@@ -1,0 +1,80 @@
+"""Operator API: onboard businesses (tenants), issue and revoke API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.logging import correlation_paths
+
+from handoff.adapters.dynamodb import key_repository, partner_directory, tenant_repository
+from handoff.config import api_settings
+from handoff.domain.case import PrincipalKind, utcnow
+from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.models import ApiKeyRequest, ApiKeyResponse, TenantRequest, TenantResponse
+from handoff.observability import logger, tracer
+from handoff.services import access
+
+router = APIGatewayRouter()
+TenantId = Annotated[str, Path(pattern=r"^ten_[0-9a-f]{20}$")]
+KeyId = Annotated[str, Path(pattern=r"^key_[0-9a-f]{20}$")]
+
+
+@router.post(
+    "/v1/tenants",
+    summary="Onboard a business",
+    tags=["operator"],
+    responses={201: {"description": "Created"}},
+)
+def create_tenant(body: TenantRequest) -> Response[TenantResponse]:
+    require(router, PrincipalKind.operator)
+    tenant = access.create_tenant(tenant_repository(), body, utcnow())
+    logger.info("tenant created", extra={"tenant_id": tenant.tenant_id})
+    return Response(201, "application/json", TenantResponse.of(tenant).model_dump(mode="json"))
+
+
+@router.get("/v1/tenants/<tenant_id>", summary="Read a business profile", tags=["operator"])
+def get_tenant(tenant_id: TenantId) -> TenantResponse:
+    require(router, PrincipalKind.operator)
+    return TenantResponse.of(tenant_repository().get(tenant_id))
+
+
+@router.post(
+    "/v1/api-keys",
+    summary="Issue an API key (secret shown once)",
+    tags=["operator"],
+    responses={201: {"description": "Created"}},
+)
+def issue_key(body: ApiKeyRequest) -> Response[ApiKeyResponse]:
+    require(router, PrincipalKind.operator)
+    issued = access.issue_key(
+        key_repository(),
+        tenant_repository(),
+        partner_directory(),
+        body.kind,
+        body.tenant_id,
+        body.partner_id,
+        body.label,
+        utcnow(),
+    )
+    logger.info("api key issued", extra={"key_id": issued.key.key_id, "kind": issued.key.kind})
+    return Response(
+        201, "application/json", ApiKeyResponse.of(issued.key, issued.secret).model_dump(mode="json")
+    )
+
+
+@router.delete("/v1/api-keys/<key_id>", summary="Revoke an API key", tags=["operator"])
+def revoke_key(key_id: KeyId) -> ApiKeyResponse:
+    require(router, PrincipalKind.operator)
+    key = access.revoke_key(key_repository(), key_id, utcnow())
+    logger.info("api key revoked", extra={"key_id": key_id})
+    return ApiKeyResponse.of(key)
+
+
+ROUTERS = [router]
+app = build_resolver(ROUTERS)
+handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
+    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+)

@@ -1,0 +1,63 @@
+"""RFC 9457 problem documents: the one shape of every 4xx and 5xx response."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://handoff.dev/problems/"
+
+TITLES = {
+    "validation-error": "Your request is not valid",
+    "malformed-request": "The request body is not valid JSON",
+    "unauthorized": "Missing or invalid API key",
+    "forbidden": "This key may not do that",
+    "not-found": "Not found",
+    "conflict": "Conflict with the current state",
+    "idempotency-conflict": "Idempotency-Key reused with a different request",
+    "invalid-transition": "That lifecycle transition is not allowed",
+    "payload-too-large": "Request body too large",
+    "internal-error": "Internal error",
+}
+
+
+class InvalidParam(BaseModel):
+    name: Annotated[str, Field(description="Path of the failing field, e.g. body.invoices.0.amount")]
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: Annotated[str, Field(description="Stable URI identifying the kind of problem")]
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    invalid_params: Annotated[
+        list[InvalidParam] | None, Field(alias="invalid-params", description="Failing fields")
+    ] = None
+
+
+def problem(status: int, slug: str, detail: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": TITLES[slug],
+        "status": status,
+        "detail": detail,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem_response(status: int, slug: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """A Lambda proxy response carrying a problem document (used outside the resolver)."""
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+        "body": json.dumps(problem(status, slug, detail, **extra)),
+        "isBase64Encoded": False,
+    }

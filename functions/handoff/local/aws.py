@@ -1,0 +1,200 @@
+"""AWS on this machine: a moto server on a loopback port, in this process.
+
+* moto runs in server mode (not only in-process) so that presigned URLs work
+  with any HTTP client, and so that moto's Step Functions interpreter, which
+  always calls `http://localhost:$MOTO_PORT`, reaches the same backends.
+* Every Lambda Invoke (from code or from the state machine) reaches
+  `LambdaSimpleBackend.invoke`; we replace it with a dispatcher to the
+  registered in-process handlers, turning an exception into the
+  `Unhandled` error payload Lambda returns, with `errorType` = class name.
+* moto's DynamoDB is not thread-safe; real DynamoDB's conditional writes are
+  atomic. One lock around every DynamoDB action restores that guarantee.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from handoff.adapters.table_schema import create_table_kwargs
+
+REGION = "eu-west-2"
+ACCOUNT = "123456789012"
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """Enough of Lambda's context object for powertools and our handlers."""
+
+    function_name: str
+    timeout_s: int = 30
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = "/local"
+    log_stream_name: str = "local"
+    _deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_s
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(int((self._deadline - time.monotonic()) * 1000), 0)
+
+
+_handlers: dict[str, Handler] = {}
+_dynamodb_lock = threading.Lock()
+_patched = False
+
+
+def register_function(name: str, handler: Handler) -> None:
+    """Make `name` invocable through Lambda (and so from Step Functions tasks)."""
+    _handlers[name] = handler
+
+
+def _function_name(name_or_arn: str) -> str:
+    return name_or_arn.split(":function:")[-1].split(":")[0]
+
+
+def _invoke(
+    self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+) -> bytes:
+    name = _function_name(function_name)
+    handler = _handlers.get(name)
+    if handler is None:
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps(
+            {"errorType": "ResourceNotFound", "errorMessage": f"no local handler {name}"}
+        ).encode()
+    event = json.loads(body) if body else {}
+    try:
+        result = handler(event, LambdaContext(name))
+    except Exception as exc:  # Lambda reports any exception as an Unhandled function error
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+    return json.dumps(result, default=str).encode()
+
+
+def _patch_moto() -> None:
+    global _patched
+    if _patched:
+        return
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.core.config import default_user_config
+    from moto.dynamodb.responses import DynamoHandler
+
+    default_user_config["lambda"] = {"use_docker": False}
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    LambdaSimpleBackend.invoke = _invoke  # type: ignore[assignment,method-assign]
+    original = DynamoHandler.call_action
+
+    def locked(self: Any) -> Any:
+        with _dynamodb_lock:
+            return original(self)
+
+    DynamoHandler.call_action = locked  # type: ignore[method-assign]
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    _patched = True
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LocalAws:
+    """A running moto server and the names of the resources provisioned in it."""
+
+    port: int
+    prefix: str = "handoff-local"
+    server: Any = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def table(self) -> str:
+        return self.prefix
+
+    @property
+    def documents_bucket(self) -> str:
+        return f"{self.prefix}-documents"
+
+    @property
+    def evidence_bucket(self) -> str:
+        return f"{self.prefix}-evidence"
+
+    @property
+    def packets_bucket(self) -> str:
+        return f"{self.prefix}-packets"
+
+    def environment(self) -> dict[str, str]:
+        """What every function reads, locally: the endpoint and the resource names."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(self.port),
+            "TABLE_NAME": self.table,
+            "DOCUMENTS_BUCKET": self.documents_bucket,
+            "EVIDENCE_BUCKET": self.evidence_bucket,
+            "PACKETS_BUCKET": self.packets_bucket,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "Handoff",
+            "POWERTOOLS_DEV": "false",
+        }
+
+    def provision(self) -> None:
+        import boto3
+
+        dynamodb = boto3.client("dynamodb", endpoint_url=self.endpoint, region_name=REGION)
+        dynamodb.create_table(**create_table_kwargs(self.table))  # type: ignore[arg-type]
+        s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION)
+        for bucket in (self.documents_bucket, self.evidence_bucket, self.packets_bucket):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> LocalAws:
+    """Start moto on a loopback port, patch it, provision the stack's resources, export the env."""
+    from moto.server import ThreadedMotoServer
+
+    from handoff.adapters.aws import reset_clients
+    from handoff.adapters.dynamodb import reset_repositories
+    from handoff.config import api_settings, document_settings, table_settings
+
+    _patch_moto()
+    aws = LocalAws(port or free_port(), prefix)
+    os.environ.update(aws.environment())
+    aws.server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws.port, verbose=False)
+    aws.server.start()
+    aws.provision()
+    for cached in (
+        reset_clients,
+        reset_repositories,
+        api_settings.cache_clear,
+        table_settings.cache_clear,
+        document_settings.cache_clear,
+    ):
+        cached()
+    return aws

@@ -1,0 +1,65 @@
+"""Use cases on cases: submit, read, list, follow the timeline, log a contact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from handoff.domain.case import Case, CaseEvent, Principal
+from handoff.domain.intake_rules import check_intake
+from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.models import CaseIntake, ContactAttempt
+from handoff.domain.tenants import new_id
+from handoff.services.ports import CaseRepository, ConcurrentUpdateError, Page
+
+MAX_ATTEMPTS = 8
+
+
+def _tenant(caller: Principal) -> str:
+    assert caller.tenant_id, "business principals always carry a tenant"
+    return caller.tenant_id
+
+
+def submit_case(cases: CaseRepository, caller: Principal, intake: CaseIntake, now: datetime) -> Case:
+    """Validate the rules that span fields, then store the case and its first event."""
+    check_intake(intake)
+    case = Case.submit(new_id("case"), _tenant(caller), intake, caller.actor, now)
+    cases.save(case)
+    return case
+
+
+def get_case(cases: CaseRepository, caller: Principal, case_id: str) -> Case:
+    return cases.get(_tenant(caller), case_id)
+
+
+def list_cases(
+    cases: CaseRepository, caller: Principal, status: CaseStatus | None, limit: int, cursor: str | None
+) -> Page[Case]:
+    return cases.list(_tenant(caller), status, limit, cursor)
+
+
+def case_events(
+    cases: CaseRepository, caller: Principal, case_id: str, limit: int, cursor: str | None
+) -> Page[CaseEvent]:
+    return cases.events(_tenant(caller), case_id, limit, cursor)
+
+
+def update_case(cases: CaseRepository, tenant_id: str, case_id: str, change: Callable[[Case], None]) -> Case:
+    """Apply `change` to the latest version; on a concurrent write, reload and apply it again."""
+    for _ in range(MAX_ATTEMPTS):
+        case = cases.get(tenant_id, case_id)
+        change(case)
+        try:
+            cases.save(case)
+            return case
+        except ConcurrentUpdateError:
+            continue
+    raise ConcurrentUpdateError(f"case {case_id} kept changing; gave up after {MAX_ATTEMPTS} attempts")
+
+
+def log_contact(
+    cases: CaseRepository, caller: Principal, case_id: str, attempt: ContactAttempt, now: datetime
+) -> Case:
+    return update_case(
+        cases, _tenant(caller), case_id, lambda case: case.add_contact(attempt, caller.actor, now)
+    )

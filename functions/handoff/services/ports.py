@@ -1,0 +1,55 @@
+"""Ports the use cases depend on. Adapters implement them; unit tests use fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from handoff.domain.case import Case, CaseEvent
+from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.tenants import ApiKey, Tenant
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursor: str | None  # opaque; pass back to get the next page, None at the end
+
+
+class ConcurrentUpdateError(Exception):
+    """Someone else wrote the case since it was read; reload and try again."""
+
+
+class CaseRepository(Protocol):
+    def get(self, tenant_id: str, case_id: str) -> Case: ...
+
+    def save(self, case: Case) -> None:
+        """Write the case and its pending events atomically, if its version is still current."""
+
+    def list(
+        self, tenant_id: str, status: CaseStatus | None, limit: int, cursor: str | None
+    ) -> Page[Case]: ...
+
+    def events(self, tenant_id: str, case_id: str, limit: int, cursor: str | None) -> Page[CaseEvent]: ...
+
+
+class TenantRepository(Protocol):
+    def add(self, tenant: Tenant) -> None: ...
+
+    def get(self, tenant_id: str) -> Tenant: ...
+
+
+class KeyRepository(Protocol):
+    def add(self, key: ApiKey) -> None: ...
+
+    def get(self, key_id: str) -> ApiKey: ...
+
+    def find_by_secret_hash(self, secret_sha256: str) -> ApiKey | None: ...
+
+    def revoke(self, key_id: str, at: str) -> ApiKey: ...
+
+
+class PartnerDirectory(Protocol):
+    def exists(self, partner_id: str) -> bool: ...
