@@ -40,6 +40,11 @@ def _loc(loc: Sequence[str | int]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _request_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Domain problems name body fields by default; query, path and header ones say so."""
+    return loc if loc and loc[0] in ("query", "path", "header") else ("body", *loc)
+
+
 def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(exc: RequestValidationError) -> Response[Any]:
@@ -52,7 +57,7 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(InvalidRequestError)
     def _invalid(exc: InvalidRequestError) -> Response[Any]:
-        params = [{"name": _loc(("body", *p.loc)), "reason": p.message} for p in exc.problems]
+        params = [{"name": _loc(_request_loc(p.loc)), "reason": p.message} for p in exc.problems]
         names = ", ".join(p["name"] for p in params)
         return _problem(422, "validation-error", f"invalid fields: {names}", **{"invalid-params": params})
 

@@ -119,11 +119,11 @@ def to_response(result: dict[str, Any]) -> Response:
     body = result.get("body") or ""
     data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     response = Response(data, status=int(result["statusCode"]))
-    for name, value in (result.get("headers") or {}).items():
-        response.headers[name] = value
+    headers: dict[str, list[str]] = {k: [v] for k, v in (result.get("headers") or {}).items()}
     for name, values in (result.get("multiValueHeaders") or {}).items():
-        for value in values:
-            response.headers.add(name, value)
+        headers[name] = list(values)
+    for name, values in headers.items():
+        response.headers.setlist(name, values)
     return response
 
 

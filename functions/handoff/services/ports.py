@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from handoff.domain.case import Case, CaseEvent
+from handoff.domain.errors import ConflictError
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.tenants import ApiKey, Tenant
 
@@ -18,7 +19,7 @@ class Page(Generic[T]):
     cursor: str | None  # opaque; pass back to get the next page, None at the end
 
 
-class ConcurrentUpdateError(Exception):
+class ConcurrentUpdateError(ConflictError):
     """Someone else wrote the case since it was read; reload and try again."""
 
 
