@@ -288,3 +288,54 @@ def test_two_concurrent_updates_to_one_case_both_land(business: Api, case_payloa
     assert len(case["case"]["contact_log"]) == 3 + len(contacts)
     assert case["version"] == 1 + len(contacts)
     assert [e["seq"] for e in events] == list(range(1, len(contacts) + 2))
+
+
+def test_concurrent_writers_on_one_case_never_lose_an_update(
+    local_aws: Any, business: Api, case_payload: dict[str, Any]
+) -> None:
+    """Threads call the use case directly (no per-function turn-taking): real optimistic-locking races."""
+    from datetime import UTC, datetime
+
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.domain.case import Principal, PrincipalKind
+    from handoff.domain.models import ContactAttempt
+    from handoff.services.cases import log_contact
+
+    created = submit(business, case_payload).json
+    tenant_id = _tenant_of(business)
+    caller = Principal(PrincipalKind.business, "key_test", tenant_id=tenant_id)
+    writers = 12
+    barrier = threading.Barrier(writers)
+    errors: list[Exception] = []
+
+    def write(n: int) -> None:
+        attempt = ContactAttempt.model_validate(
+            {"at": datetime(2026, 9, 1, n, tzinfo=UTC).isoformat(), "channel": "sms", "outcome": "no_answer"}
+        )
+        barrier.wait()
+        try:
+            log_contact(case_repository(), caller, created["case_id"], attempt, datetime.now(UTC))
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    case = case_repository().get(tenant_id, created["case_id"])
+    assert errors == []
+    assert len(case.intake.contact_log) == 3 + writers
+    assert case.version == 1 + writers
+
+
+def _tenant_of(api: Api) -> str:
+    import hashlib
+
+    from handoff.adapters.dynamodb import key_repository
+
+    assert api.key
+    key = key_repository().find_by_secret_hash(hashlib.sha256(api.key.encode()).hexdigest())
+    assert key is not None and key.tenant_id
+    return key.tenant_id

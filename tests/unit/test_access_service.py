@@ -113,7 +113,9 @@ def test_update_is_retried_on_a_concurrent_write(case_payload: dict[str, Any]) -
     case.pending_events = []
     repo = FlakyCases(case, conflicts=2)
 
-    updated = update_case(repo, "ten_a", "case_1", lambda c: c.record("note", "test", NOW))
+    updated = update_case(
+        repo, "ten_a", "case_1", lambda c: c.record("note", "test", NOW), sleep=lambda s: None
+    )
 
     assert repo.saves == 3
     assert updated.version == 2
@@ -124,4 +126,4 @@ def test_update_gives_up_when_the_case_keeps_changing(case_payload: dict[str, An
     repo = FlakyCases(case, conflicts=100)
 
     with pytest.raises(ConcurrentUpdateError):
-        update_case(repo, "ten_a", "case_1", lambda c: c.record("note", "test", NOW))
+        update_case(repo, "ten_a", "case_1", lambda c: c.record("note", "test", NOW), sleep=lambda s: None)

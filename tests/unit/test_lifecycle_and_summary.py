@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -29,7 +30,7 @@ def test_the_main_path_is_allowed() -> None:
         "recovered",
         "closed",
     ]
-    for current, target in zip(path, path[1:], strict=False):
+    for current, target in itertools.pairwise(path):
         assert check_transition(CaseStatus(current), CaseStatus(target)) == target
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,13 +55,38 @@ class LambdaContext:
 
 
 _handlers: dict[str, Handler] = {}
+_function_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _dynamodb_lock = threading.Lock()
 _patched = False
 
 
 def register_function(name: str, handler: Handler) -> None:
-    """Make `name` invocable through Lambda (and so from Step Functions tasks)."""
+    """Make `name` invocable through Lambda with a handler that is not in the catalog (tests)."""
     _handlers[name] = handler
+
+
+def handler_of(name: str) -> Handler:
+    """The handler registered for `name`, else the catalog's `<module>.handler`."""
+    if name not in _handlers:
+        from handoff.catalog import function
+
+        _handlers[name] = importlib.import_module(function(name).handler).handler
+    return _handlers[name]
+
+
+def invoke_local(name: str, event: dict[str, Any]) -> Any:
+    """Run one invocation the way Lambda does: one at a time per execution environment.
+
+    Handlers keep per-request state in module-level resolvers, as Lambda allows,
+    and powertools keeps the current event on a class attribute shared by every
+    resolver in the process: so the API functions take turns, while the others
+    (authorizer, workflow steps) each run one invocation at a time.
+    """
+    from handoff.catalog import API_FUNCTIONS
+
+    handler = handler_of(name)
+    with _function_locks["api" if name in API_FUNCTIONS else name]:
+        return handler(event, LambdaContext(name))
 
 
 def _function_name(name_or_arn: str) -> str:

@@ -8,7 +8,6 @@ for the route runs — the same handler code Lambda runs.
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import re
 import uuid
@@ -18,9 +17,9 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from handoff.catalog import ROUTES, Route, function
+from handoff.catalog import ROUTES, Route
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem
-from handoff.local.aws import ACCOUNT, REGION, LambdaContext
+from handoff.local.aws import ACCOUNT, REGION, invoke_local
 
 GATEWAY_MAX_BODY = 10 * 1024 * 1024  # API Gateway REST refuses larger payloads itself
 STAGE = "local"
@@ -49,11 +48,6 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
-@cache
-def handler_of(function_name: str) -> Any:
-    return importlib.import_module(function(function_name).handler).handler
-
-
 def _problem(status: int, slug: str, detail: str) -> Response:
     return Response(
         json.dumps(problem(status, slug, detail)), status=status, content_type=PROBLEM_CONTENT_TYPE
@@ -70,7 +64,7 @@ def _authorize(request: Request, route: Route) -> dict[str, Any] | None:
         "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT}:local/{STAGE}/{route.method}{request.path}",
     }
     try:
-        result = handler_of("authorizer")(event, LambdaContext("authorizer"))
+        result = invoke_local("authorizer", event)
     except Exception:  # API Gateway turns the authorizer's "Unauthorized" into a 401
         return None
     statement = result["policyDocument"]["Statement"][0]
@@ -140,5 +134,5 @@ def dispatch(request: Request) -> Response:
         if authorizer is None:
             return _problem(401, "unauthorized", "send `Authorization: Bearer <api key>` with a valid key")
     event = proxy_event(request, route, params, authorizer)
-    result = handler_of(route.function)(event, LambdaContext(route.function))
+    result = invoke_local(route.function, event)
     return to_response(result)

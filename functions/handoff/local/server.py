@@ -74,9 +74,9 @@ def start_stack(host: str = "127.0.0.1", port: int = 0) -> LocalStack:
     """Start AWS (moto) and the API; seed `HANDOFF_OPERATOR_KEY` as an operator key if set."""
     from handoff.local.seed import seed_operator_key
 
+    http = make_server(host, port, application, threaded=True)  # bind first: the port is ours
     aws = start_local_aws()
     operator_key = os.environ.get("HANDOFF_OPERATOR_KEY")
     if operator_key:
         seed_operator_key(operator_key)
-    http = make_server(host, port, application, threaded=True)
     return LocalStack(aws, http)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,7 +14,8 @@ from handoff.domain.models import CaseIntake, ContactAttempt
 from handoff.domain.tenants import new_id
 from handoff.services.ports import CaseRepository, ConcurrentUpdateError, Page
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 10
+BACKOFF_S = 0.01  # full jitter: up to 10 ms, 20 ms, 40 ms… (about 10 s in all, at worst)
 
 
 def _tenant(caller: Principal) -> str:
@@ -44,16 +47,22 @@ def case_events(
     return cases.events(_tenant(caller), case_id, limit, cursor)
 
 
-def update_case(cases: CaseRepository, tenant_id: str, case_id: str, change: Callable[[Case], None]) -> Case:
-    """Apply `change` to the latest version; on a concurrent write, reload and apply it again."""
-    for _ in range(MAX_ATTEMPTS):
+def update_case(
+    cases: CaseRepository,
+    tenant_id: str,
+    case_id: str,
+    change: Callable[[Case], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> Case:
+    """Apply `change` to the latest version; on a concurrent write, back off, reload, apply again."""
+    for attempt in range(MAX_ATTEMPTS):
         case = cases.get(tenant_id, case_id)
         change(case)
         try:
             cases.save(case)
             return case
         except ConcurrentUpdateError:
-            continue
+            sleep(random.uniform(0, BACKOFF_S * 2**attempt))  # noqa: S311 - jitter, not crypto
     raise ConcurrentUpdateError(f"case {case_id} kept changing; gave up after {MAX_ATTEMPTS} attempts")
 
 

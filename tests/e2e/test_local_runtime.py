@@ -1,0 +1,102 @@
+"""End to end over real HTTP: `python -m handoff.local serve` as a separate process.
+
+Follows the local runtime contract of DESIGN.md §9: host/port flags and a seeded
+HANDOFF_OPERATOR_KEY. Set HANDOFF_E2E_URL (and HANDOFF_E2E_OPERATOR_KEY) to run the
+same tests against a deployed stack instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from handoff.local.aws import free_port
+from handoff.local.client import ApiError, HandoffClient
+
+pytestmark = pytest.mark.xdist_group("e2e")
+
+
+@pytest.fixture(scope="module")
+def operator() -> Iterator[HandoffClient]:
+    if os.environ.get("HANDOFF_E2E_URL"):
+        yield HandoffClient(os.environ["HANDOFF_E2E_URL"], os.environ["HANDOFF_E2E_OPERATOR_KEY"])
+        return
+    port = free_port()
+    key = f"op-{secrets.token_urlsafe(24)}"
+    env = {**os.environ, "HANDOFF_OPERATOR_KEY": key, "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "handoff.local", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/v1/health", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("the local runtime did not start")
+        yield HandoffClient(url, key)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_operator_onboards_a_business_that_submits_and_reads_a_case(
+    operator: HandoffClient, tenant_profile: dict[str, Any], case_payload: dict[str, Any]
+) -> None:
+    tenant = operator.create_tenant(tenant_profile)
+    business = operator.as_key(operator.issue_key("business", tenant_id=tenant["tenant_id"]))
+
+    created = business.submit_case(case_payload, idempotency_key="e2e-case-0001")
+    fetched = business.request("GET", f"/v1/cases/{created['case_id']}")
+    replayed = business.submit_case(case_payload, idempotency_key="e2e-case-0001")
+
+    assert fetched["summary"]["principal_outstanding"] == "17250.00"
+    assert replayed["case_id"] == created["case_id"]
+
+
+def test_interactive_docs_and_openapi_are_served(operator: HandoffClient) -> None:
+    docs = requests.get(f"{operator.base_url}/docs", timeout=10)
+    spec = requests.get(f"{operator.base_url}/openapi.json", timeout=10).json()
+
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert "/v1/cases" in spec["paths"]
+
+
+def test_another_business_gets_404_for_a_case_that_is_not_its_own(
+    operator: HandoffClient, tenant_profile: dict[str, Any], case_payload: dict[str, Any]
+) -> None:
+    keys = [
+        operator.issue_key("business", tenant_id=operator.create_tenant(tenant_profile)["tenant_id"])
+        for _ in range(2)
+    ]
+    mine, theirs = (operator.as_key(k) for k in keys)
+    case_id = mine.submit_case(case_payload)["case_id"]
+
+    with pytest.raises(ApiError) as refused:
+        theirs.request("GET", f"/v1/cases/{case_id}")
+
+    assert refused.value.status == 404
+    assert refused.value.problem["type"].endswith("/not-found")
+
+
+def test_a_request_without_a_key_is_refused(operator: HandoffClient) -> None:
+    response = requests.get(f"{operator.base_url}/v1/cases", timeout=10)
+
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
