@@ -78,6 +78,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(10)}"
 
 
+def new_sortable_id(prefix: str, now_ms: int) -> str:
+    """Like `new_id`, but ordered by creation time: 48 bits of milliseconds, then 32 random bits."""
+    return f"{prefix}_{now_ms:012x}{secrets.token_hex(4)}"
+
+
 def hash_secret(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -61,7 +61,7 @@ def submit_case(
     created = run_once(
         "submit_case", str(caller.tenant_id), idempotency_key, request, submit, router.lambda_context
     )
-    return Response(201, "application/json", created)
+    return Response(201, "application/json", CaseResponse.model_validate(created))
 
 
 @router.get("/v1/cases", summary="List your cases", tags=["cases"])

@@ -32,7 +32,7 @@ def create_tenant(body: TenantRequest) -> Response[TenantResponse]:
     require(router, PrincipalKind.operator)
     tenant = access.create_tenant(tenant_repository(), body, utcnow())
     logger.info("tenant created", extra={"tenant_id": tenant.tenant_id})
-    return Response(201, "application/json", TenantResponse.of(tenant).model_dump(mode="json"))
+    return Response(201, "application/json", TenantResponse.of(tenant))
 
 
 @router.get("/v1/tenants/<tenant_id>", summary="Read a business profile", tags=["operator"])
@@ -60,9 +60,7 @@ def issue_key(body: ApiKeyRequest) -> Response[ApiKeyResponse]:
         utcnow(),
     )
     logger.info("api key issued", extra={"key_id": issued.key.key_id, "kind": issued.key.kind})
-    return Response(
-        201, "application/json", ApiKeyResponse.of(issued.key, issued.secret).model_dump(mode="json")
-    )
+    return Response(201, "application/json", ApiKeyResponse.of(issued.key, issued.secret))
 
 
 @router.delete("/v1/api-keys/<key_id>", summary="Revoke an API key", tags=["operator"])

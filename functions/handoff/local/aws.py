@@ -122,7 +122,7 @@ def _patch_moto() -> None:
 
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
-    LambdaSimpleBackend.invoke = _invoke  # type: ignore[assignment,method-assign]
+    LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
     original = DynamoHandler.call_action
 
     def locked(self: Any) -> Any:

@@ -58,7 +58,7 @@ class LocalStack:
     @property
     def url(self) -> str:
         host, port = self.http.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> LocalStack:
         self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)

@@ -11,7 +11,7 @@ from handoff.domain.case import Case, CaseEvent, Principal
 from handoff.domain.intake_rules import check_intake
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt
-from handoff.domain.tenants import new_id
+from handoff.domain.tenants import new_sortable_id
 from handoff.services.ports import CaseRepository, ConcurrentUpdateError, Page
 
 MAX_ATTEMPTS = 10
@@ -26,7 +26,8 @@ def _tenant(caller: Principal) -> str:
 def submit_case(cases: CaseRepository, caller: Principal, intake: CaseIntake, now: datetime) -> Case:
     """Validate the rules that span fields, then store the case and its first event."""
     check_intake(intake)
-    case = Case.submit(new_id("case"), _tenant(caller), intake, caller.actor, now)
+    case_id = new_sortable_id("case", int(now.timestamp() * 1000))
+    case = Case.submit(case_id, _tenant(caller), intake, caller.actor, now)
     cases.save(case)
     return case
 
