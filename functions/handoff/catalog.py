@@ -48,6 +48,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/cases/{case_id}", "business_api"),
     Route("GET", "/v1/cases/{case_id}/events", "business_api"),
     Route("POST", "/v1/cases/{case_id}/contacts", "business_api"),
+    Route("GET", "/v1/cases/{case_id}/verify", "business_api"),
     Route("POST", "/v1/tenants", "operator_api"),
     Route("GET", "/v1/tenants/{tenant_id}", "operator_api"),
     Route("POST", "/v1/api-keys", "operator_api"),

@@ -105,6 +105,7 @@ class DynamoCases:
             "tenant_id": case.tenant_id,
             "status": str(case.status),
             "version": case.version,
+            "last_event_hash": case.last_event_hash,
             "intake": case.intake.model_dump_json(),
             "created_at": case.created_at.isoformat(),
             "updated_at": case.updated_at.isoformat(),
@@ -172,6 +173,16 @@ class DynamoCases:
         events = [self._event(from_item(item)) for item in result.get("Items", [])]
         return Page(events, encode_cursor(result.get("LastEvaluatedKey")))
 
+    def all_events(self, tenant_id: str, case_id: str) -> list[CaseEvent]:
+        events: list[CaseEvent] = []
+        cursor = None
+        while True:
+            page = self.events(tenant_id, case_id, 1000, cursor)
+            events.extend(page.items)
+            if page.cursor is None:
+                return events
+            cursor = page.cursor
+
     @staticmethod
     def _event_item(case: Case, event: CaseEvent) -> dict[str, Any]:
         return {
@@ -183,7 +194,9 @@ class DynamoCases:
             "at": event.at.isoformat(),
             "actor": event.actor,
             "status": str(event.status) if event.status else None,
-            "data": json.dumps(event.data, default=str, sort_keys=True),
+            "data": json.dumps(event.data, sort_keys=True, ensure_ascii=False),
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
         }
 
     @staticmethod
@@ -195,6 +208,8 @@ class DynamoCases:
             actor=values["actor"],
             data=json.loads(values["data"]),
             status=CaseStatus(values["status"]) if values.get("status") else None,
+            prev_hash=values["prev_hash"],
+            hash=values["hash"],
         )
 
     @staticmethod
@@ -207,6 +222,7 @@ class DynamoCases:
             created_at=datetime.fromisoformat(values["created_at"]),
             updated_at=datetime.fromisoformat(values["updated_at"]),
             version=int(values["version"]),
+            last_event_hash=values["last_event_hash"],
         )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -36,9 +38,17 @@ class Principal:
 SYSTEM = "system"
 
 
+GENESIS = "0" * 64
+
+
+def canonical(data: Any) -> Any:
+    """The JSON form of event data, as stored and as hashed (Decimal and dates become strings)."""
+    return json.loads(json.dumps(data, default=str, sort_keys=True))
+
+
 @dataclass(frozen=True)
 class CaseEvent:
-    """One entry of a case's append-only timeline."""
+    """One entry of a case's append-only timeline, chained to the previous one by its hash."""
 
     seq: int
     type: str
@@ -46,6 +56,43 @@ class CaseEvent:
     actor: str
     data: dict[str, Any] = field(default_factory=dict)
     status: CaseStatus | None = None
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def computed_hash(self) -> str:
+        """SHA-256 over the event's content and the previous event's hash."""
+        body = {
+            "seq": self.seq,
+            "type": self.type,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "status": str(self.status) if self.status else None,
+            "data": self.data,
+            "prev_hash": self.prev_hash,
+        }
+        encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def verify_chain(events: list[CaseEvent]) -> list[ChainBreak]:
+    """Every way the timeline differs from an unbroken, untouched hash chain."""
+    breaks = []
+    previous = GENESIS
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq:
+            breaks.append(ChainBreak(event.seq, f"expected event #{expected_seq}: an event is missing"))
+        if event.prev_hash != previous:
+            breaks.append(ChainBreak(event.seq, "does not link to the previous event's hash"))
+        if event.computed_hash() != event.hash:
+            breaks.append(ChainBreak(event.seq, "content changed after it was recorded"))
+        previous = event.hash
+    return breaks
 
 
 @dataclass
@@ -59,6 +106,7 @@ class Case:
     created_at: datetime
     updated_at: datetime
     version: int = 0
+    last_event_hash: str = GENESIS
     pending_events: list[CaseEvent] = field(default_factory=list)
 
     @classmethod
@@ -76,7 +124,12 @@ class Case:
         """Append an event; it is written together with the next version of the case."""
         self.version += 1
         self.updated_at = at
-        self.pending_events.append(CaseEvent(self.version, type_, at, actor, data or {}, self.status))
+        event = CaseEvent(
+            self.version, type_, at, actor, canonical(data or {}), self.status, self.last_event_hash
+        )
+        event = replace(event, hash=event.computed_hash())
+        self.last_event_hash = event.hash
+        self.pending_events.append(event)
 
     def transition(self, target: CaseStatus, actor: str, at: datetime, reason: str, **data: Any) -> None:
         previous = self.status

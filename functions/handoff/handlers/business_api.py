@@ -24,6 +24,7 @@ from handoff.handlers.models import (
     EventListResponse,
     EventResponse,
     HealthResponse,
+    VerificationResponse,
 )
 from handoff.observability import logger, tracer
 from handoff.services import cases as case_service
@@ -84,6 +85,12 @@ def case_events(case_id: CaseId, limit: Limit = 100, cursor: Cursor = None) -> E
     caller = require(router, PrincipalKind.business)
     page = case_service.case_events(case_repository(), caller, case_id, limit, cursor)
     return EventListResponse(items=[EventResponse.of(e) for e in page.items], next_cursor=page.cursor)
+
+
+@router.get("/v1/cases/<case_id>/verify", summary="Check the timeline's hash chain", tags=["cases"])
+def verify_case(case_id: CaseId) -> VerificationResponse:
+    caller = require(router, PrincipalKind.business)
+    return VerificationResponse.of(case_service.verify_case(case_repository(), caller, case_id))
 
 
 @router.post("/v1/cases/<case_id>/contacts", summary="Log a contact attempt", tags=["cases"])

@@ -12,6 +12,7 @@ from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
 from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
+from handoff.services.cases import Verification
 
 EXAMPLE_CASE: dict[str, Any] = {
     "creditor_reference": "ACME-2026-0042",
@@ -139,6 +140,8 @@ class EventResponse(BaseModel):
     actor: Annotated[str, Field(description="kind:owner:key_id of the caller, or `system`")]
     status: CaseStatus | None
     data: dict[str, Any]
+    prev_hash: Annotated[str, Field(description="SHA-256 of the previous event (64 zeros for the first)")]
+    hash: Annotated[str, Field(description="SHA-256 of this event's content and prev_hash")]
 
     @classmethod
     def of(cls, event: CaseEvent) -> EventResponse:
@@ -149,6 +152,8 @@ class EventResponse(BaseModel):
             actor=event.actor,
             status=event.status,
             data=event.data,
+            prev_hash=event.prev_hash,
+            hash=event.hash,
         )
 
 
@@ -237,6 +242,31 @@ class ApiKeyResponse(BaseModel):
             created_at=key.created_at,
             revoked_at=key.revoked_at,
             secret=secret,
+        )
+
+
+class ChainBreakResponse(BaseModel):
+    seq: int
+    reason: str
+
+
+class VerificationResponse(BaseModel):
+    """Whether the case's timeline is exactly as recorded."""
+
+    case_id: str
+    intact: Annotated[bool, Field(description="True when no event was changed, removed or reordered")]
+    events: int
+    last_hash: Annotated[str, Field(description="Hash of the latest event; quote it to prove the timeline")]
+    breaks: list[ChainBreakResponse]
+
+    @classmethod
+    def of(cls, verification: Verification) -> VerificationResponse:
+        return cls(
+            case_id=verification.case_id,
+            intact=verification.intact,
+            events=verification.events,
+            last_hash=verification.last_hash,
+            breaks=[ChainBreakResponse(seq=b.seq, reason=b.reason) for b in verification.breaks],
         )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from handoff.domain.case import Case, CaseEvent, Principal
+from handoff.domain.case import GENESIS, Case, CaseEvent, ChainBreak, Principal, verify_chain
 from handoff.domain.intake_rules import check_intake
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt
@@ -73,3 +74,26 @@ def log_contact(
     return update_case(
         cases, _tenant(caller), case_id, lambda case: case.add_contact(attempt, caller.actor, now)
     )
+
+
+@dataclass(frozen=True)
+class Verification:
+    case_id: str
+    events: int
+    last_hash: str
+    breaks: list[ChainBreak]
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+
+def verify_case(cases: CaseRepository, caller: Principal, case_id: str) -> Verification:
+    """Recompute the timeline's hash chain and compare it with the case's last recorded hash."""
+    case = cases.get(_tenant(caller), case_id)
+    events = cases.all_events(case.tenant_id, case_id)
+    breaks = verify_chain(events)
+    last = events[-1].hash if events else GENESIS
+    if last != case.last_event_hash or len(events) != case.version:
+        breaks.append(ChainBreak(case.version, "the timeline does not end where the case says it does"))
+    return Verification(case_id, len(events), case.last_event_hash, breaks)
