@@ -101,7 +101,7 @@ class FlakyCases:
             raise ConcurrentUpdateError(case.case_id)
         self.case = case
 
-    def list(self, *args: Any) -> Any:
+    def list_page(self, *args: Any) -> Any:
         raise AssertionError
 
     def events(self, *args: Any) -> Any:

@@ -139,7 +139,9 @@ class DynamoCases:
             raise
         case.pending_events = []
 
-    def list(self, tenant_id: str, status: CaseStatus | None, limit: int, cursor: str | None) -> Page[Case]:
+    def list_page(
+        self, tenant_id: str, status: CaseStatus | None, limit: int, cursor: str | None
+    ) -> Page[Case]:
         if status is None:
             query: dict[str, Any] = {
                 "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",

@@ -40,7 +40,7 @@ def get_case(cases: CaseRepository, caller: Principal, case_id: str) -> Case:
 def list_cases(
     cases: CaseRepository, caller: Principal, status: CaseStatus | None, limit: int, cursor: str | None
 ) -> Page[Case]:
-    return cases.list(_tenant(caller), status, limit, cursor)
+    return cases.list_page(_tenant(caller), status, limit, cursor)
 
 
 def case_events(

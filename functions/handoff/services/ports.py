@@ -29,7 +29,7 @@ class CaseRepository(Protocol):
     def save(self, case: Case) -> None:
         """Write the case and its pending events atomically, if its version is still current."""
 
-    def list(
+    def list_page(
         self, tenant_id: str, status: CaseStatus | None, limit: int, cursor: str | None
     ) -> Page[Case]: ...
 
