@@ -33,6 +33,13 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
     Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
     Function(
+        "evidence_verifier",
+        "handoff.handlers.evidence_verifier",
+        description="Checks uploaded evidence against its declaration (S3 → SQS)",
+        memory_mb=1024,
+        timeout_s=120,
+    ),
+    Function(
         "documents_api",
         "handoff.handlers.documents_api",
         documents=True,
@@ -49,6 +56,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/cases/{case_id}/events", "business_api"),
     Route("POST", "/v1/cases/{case_id}/contacts", "business_api"),
     Route("GET", "/v1/cases/{case_id}/verify", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/evidence", "business_api"),
+    Route("GET", "/v1/cases/{case_id}/evidence", "business_api"),
     Route("POST", "/v1/tenants", "operator_api"),
     Route("GET", "/v1/tenants/{tenant_id}", "operator_api"),
     Route("POST", "/v1/api-keys", "operator_api"),

@@ -30,6 +30,18 @@ class ApiSettings(TableSettings):
     max_body_bytes: Annotated[int, Field(gt=0, description="Larger request bodies get 413")] = 1024 * 1024
 
 
+class EvidenceSettings(TableSettings):
+    evidence_bucket: Annotated[str, Field(description="S3 bucket for uploaded evidence")]
+    max_evidence_bytes: Annotated[int, Field(gt=0, description="Largest evidence file accepted")] = (
+        25 * 1024 * 1024
+    )
+    upload_url_seconds: Annotated[int, Field(gt=0, le=900, description="Presigned upload lifetime")] = 900
+
+
+class BusinessApiSettings(ApiSettings, EvidenceSettings):
+    pass
+
+
 class DocumentSettings(ApiSettings):
     documents_bucket: Annotated[str, Field(description="S3 bucket for generated documents")]
     download_url_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
@@ -38,6 +50,16 @@ class DocumentSettings(ApiSettings):
 @cache
 def api_settings() -> ApiSettings:
     return ApiSettings.from_env()
+
+
+@cache
+def business_api_settings() -> BusinessApiSettings:
+    return BusinessApiSettings.from_env()
+
+
+@cache
+def evidence_settings() -> EvidenceSettings:
+    return EvidenceSettings.from_env()
 
 
 @cache

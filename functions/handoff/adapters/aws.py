@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
+    from handoff.adapters.s3 import S3Storage
+
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=3, read_timeout=20)
 
 
@@ -39,7 +41,14 @@ def s3() -> S3Client:
     return client
 
 
+@cache
+def s3_storage() -> S3Storage:
+    from handoff.adapters.s3 import S3Storage
+
+    return S3Storage(s3())
+
+
 def reset_clients() -> None:
     """Forget cached clients (the local runtime and tests call this after changing endpoints)."""
-    for factory in (_session, dynamodb, s3):
+    for factory in (_session, dynamodb, s3, s3_storage):
         factory.cache_clear()

@@ -19,6 +19,7 @@ from handoff.adapters.aws import dynamodb
 from handoff.config import table_settings
 from handoff.domain.case import Case, CaseEvent, PrincipalKind
 from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError
+from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake
 from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
@@ -335,6 +336,89 @@ class DynamoKeys:
         )
 
 
+class DynamoEvidence:
+    """Evidence declarations and their verification outcome, in the case's partition."""
+
+    def __init__(self, client: DynamoDBClient, table: str):
+        self._db = client
+        self._table = table
+
+    def add(self, evidence: Evidence) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item=to_item(self._item(evidence)),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get(self, tenant_id: str, case_id: str, evidence_id: str) -> Evidence:
+        item = self._db.get_item(
+            TableName=self._table,
+            Key=to_item({"pk": case_pk(tenant_id, case_id), "sk": f"EVIDENCE#{evidence_id}"}),
+            ConsistentRead=True,
+        ).get("Item")
+        if not item:
+            raise NotFoundError(f"evidence {evidence_id} not found")
+        return self._evidence(from_item(item))
+
+    def list_for_case(self, tenant_id: str, case_id: str) -> list[Evidence]:
+        paginator = self._db.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=to_item({":pk": case_pk(tenant_id, case_id), ":prefix": "EVIDENCE#"}),
+            ConsistentRead=True,
+        )
+        return [self._evidence(from_item(item)) for page in pages for item in page.get("Items", [])]
+
+    def settle(self, evidence: Evidence) -> bool:
+        try:
+            self._db.put_item(
+                TableName=self._table,
+                Item=to_item(self._item(evidence)),
+                ConditionExpression="#status = :pending",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=to_item({":pending": str(EvidenceStatus.pending_upload)}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _item(evidence: Evidence) -> dict[str, Any]:
+        return {
+            "pk": case_pk(evidence.tenant_id, evidence.case_id),
+            "sk": f"EVIDENCE#{evidence.evidence_id}",
+            "type": "evidence",
+            "evidence_id": evidence.evidence_id,
+            "tenant_id": evidence.tenant_id,
+            "case_id": evidence.case_id,
+            "declaration": evidence.declaration.model_dump_json(),
+            "status": str(evidence.status),
+            "created_at": evidence.created_at.isoformat(),
+            "key": evidence.key,
+            "reason": evidence.reason,
+            "detected_type": evidence.detected_type,
+            "checked_at": evidence.checked_at.isoformat() if evidence.checked_at else None,
+        }
+
+    @staticmethod
+    def _evidence(values: dict[str, Any]) -> Evidence:
+        return Evidence(
+            evidence_id=values["evidence_id"],
+            tenant_id=values["tenant_id"],
+            case_id=values["case_id"],
+            declaration=EvidenceDeclaration.model_validate_json(values["declaration"]),
+            status=EvidenceStatus(values["status"]),
+            created_at=datetime.fromisoformat(values["created_at"]),
+            key=values["key"],
+            reason=values.get("reason"),
+            detected_type=values.get("detected_type"),
+            checked_at=datetime.fromisoformat(values["checked_at"]) if values.get("checked_at") else None,
+        )
+
+
 class DynamoPartnerDirectory:
     """Whether a partner exists (partners themselves are managed by the operator API)."""
 
@@ -365,10 +449,21 @@ def key_repository() -> DynamoKeys:
 
 
 @cache
+def evidence_repository() -> DynamoEvidence:
+    return DynamoEvidence(dynamodb(), table_settings().table_name)
+
+
+@cache
 def partner_directory() -> DynamoPartnerDirectory:
     return DynamoPartnerDirectory(dynamodb(), table_settings().table_name)
 
 
 def reset_repositories() -> None:
-    for factory in (case_repository, tenant_repository, key_repository, partner_directory):
+    for factory in (
+        case_repository,
+        tenant_repository,
+        key_repository,
+        partner_directory,
+        evidence_repository,
+    ):
         factory.cache_clear()

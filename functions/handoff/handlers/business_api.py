@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.dynamodb import case_repository
+from handoff.adapters.aws import s3_storage
+from handoff.adapters.dynamodb import case_repository, evidence_repository
 from handoff.adapters.idempotency import run_once
-from handoff.config import api_settings
+from handoff.config import api_settings, business_api_settings
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers.http import build_resolver, lambda_entry, require
@@ -23,11 +24,18 @@ from handoff.handlers.models import (
     ContactRequest,
     EventListResponse,
     EventResponse,
+    EvidenceListResponse,
+    EvidenceRequest,
+    EvidenceResponse,
+    EvidenceUploadResponse,
     HealthResponse,
+    UploadResponse,
     VerificationResponse,
 )
 from handoff.observability import logger, tracer
 from handoff.services import cases as case_service
+from handoff.services import evidence as evidence_service
+from handoff.services.evidence import EvidenceLimits
 
 router = APIGatewayRouter()
 health_router = APIGatewayRouter()
@@ -101,6 +109,38 @@ def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
 
 
 ROUTERS = [health_router, router]
+
+
+@router.post(
+    "/v1/cases/<case_id>/evidence",
+    summary="Declare evidence and get a presigned upload",
+    tags=["evidence"],
+    responses={201: {"description": "Created"}},
+)
+def declare_evidence(case_id: CaseId, body: EvidenceRequest) -> Response[EvidenceUploadResponse]:
+    caller = require(router, PrincipalKind.business)
+    settings = business_api_settings()
+    limits = EvidenceLimits(
+        settings.evidence_bucket, settings.max_evidence_bytes, settings.upload_url_seconds
+    )
+    item, ticket = evidence_service.declare_evidence(
+        case_repository(), evidence_repository(), s3_storage(), caller, case_id, body, limits, utcnow()
+    )
+    upload = UploadResponse(url=ticket.url, fields=ticket.fields, expires_at=ticket.expires_at)
+    return Response(
+        201, "application/json", EvidenceUploadResponse(evidence=EvidenceResponse.of(item), upload=upload)
+    )
+
+
+@router.get(
+    "/v1/cases/<case_id>/evidence", summary="Evidence with its status, and readiness", tags=["evidence"]
+)
+def list_evidence(case_id: CaseId) -> EvidenceListResponse:
+    caller = require(router, PrincipalKind.business)
+    items, ready = evidence_service.list_evidence(case_repository(), evidence_repository(), caller, case_id)
+    return EvidenceListResponse(items=[EvidenceResponse.of(e) for e in items], readiness=ready)
+
+
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
     tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))

@@ -148,6 +148,7 @@ class LocalAws:
     port: int
     prefix: str = "handoff-local"
     server: Any = None
+    mappings: list[Any] = field(default_factory=list)
 
     @property
     def endpoint(self) -> str:
@@ -168,6 +169,10 @@ class LocalAws:
     @property
     def packets_bucket(self) -> str:
         return f"{self.prefix}-packets"
+
+    @property
+    def evidence_queue(self) -> str:
+        return f"{self.prefix}-evidence-uploads"
 
     def environment(self) -> dict[str, str]:
         """What every function reads, locally: the endpoint and the resource names."""
@@ -195,8 +200,40 @@ class LocalAws:
         s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION)
         for bucket in (self.documents_bucket, self.evidence_bucket, self.packets_bucket):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+        sqs = boto3.client("sqs", endpoint_url=self.endpoint, region_name=REGION)
+        evidence_queue = self._queue(sqs, self.evidence_queue, max_receives=3)
+        s3.put_bucket_notification_configuration(
+            Bucket=self.evidence_bucket,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {"QueueArn": self._queue_arn(self.evidence_queue), "Events": ["s3:ObjectCreated:*"]}
+                ]
+            },
+        )
+        from handoff.local.event_sources import SqsMapping
+
+        self.mappings = [SqsMapping(evidence_queue, "evidence_verifier").start(sqs)]
+
+    @staticmethod
+    def _queue_arn(name: str) -> str:
+        return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+    def _queue(self, sqs: Any, name: str, max_receives: int) -> str:
+        """A queue with a dead-letter queue after `max_receives` attempts, as the stack has."""
+        dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": max_receives})
+        url: str = sqs.create_queue(
+            QueueName=name, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": "5"}
+        )["QueueUrl"]
+        return url
 
     def stop(self) -> None:
+        for mapping in self.mappings:
+            mapping.stop()
+        self.mappings = []
         if self.server is not None:
             self.server.stop()
             self.server = None

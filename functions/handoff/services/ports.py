@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import ConflictError
+from handoff.domain.evidence import Evidence, EvidenceDeclaration
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.tenants import ApiKey, Tenant
+
+if TYPE_CHECKING:
+    from handoff.adapters.s3 import UploadTicket
 
 T = TypeVar("T")
 
@@ -56,3 +60,33 @@ class KeyRepository(Protocol):
 
 class PartnerDirectory(Protocol):
     def exists(self, partner_id: str) -> bool: ...
+
+
+class EvidenceRepository(Protocol):
+    def add(self, evidence: Evidence) -> None: ...
+
+    def get(self, tenant_id: str, case_id: str, evidence_id: str) -> Evidence: ...
+
+    def list_for_case(self, tenant_id: str, case_id: str) -> list[Evidence]: ...
+
+    def settle(self, evidence: Evidence) -> bool:
+        """Store a verified/rejected outcome once; False if it was already settled."""
+
+
+@dataclass(frozen=True)
+class Inspection:
+    verified: bool
+    reason: str | None
+    detected_type: str | None
+
+
+class Inspector(Protocol):
+    def inspect(
+        self, bucket: str, key: str, declaration: EvidenceDeclaration, max_bytes: int
+    ) -> Inspection: ...
+
+
+class UploadStorage(Protocol):
+    def upload_ticket(
+        self, bucket: str, key: str, content_type: str, size: int, seconds: int
+    ) -> UploadTicket: ...
