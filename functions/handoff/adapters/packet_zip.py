@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 from stream_zip import NO_COMPRESSION_32, NO_COMPRESSION_64, MemberFile, stream_zip
@@ -152,7 +152,7 @@ class _PartWriter:
             Key=self.key,
             UploadId=self.upload_id,
             PartNumber=number,
-            Body=bytes(body),
+            Body=cast("bytes", body),  # botocore sends a bytearray as is: no 8 MiB copy
             ChecksumAlgorithm="CRC32",
         )
         del body
@@ -180,8 +180,8 @@ def assemble_packet(
     if part_size < MIN_PART_SIZE:
         raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes (S3's minimum part size)")
     _check_paths(members)
-    _check_metadata(metadata)
     created_at = _created_at(metadata)
+    metadata = _normalized_metadata(metadata)
     if _exists(s3_client, bucket, key):
         raise PacketExistsError(f"packet s3://{bucket}/{key} already exists")
 
@@ -204,7 +204,21 @@ def assemble_packet(
         for chunk in stream_zip(_zip_members(planned, metadata, created_at, manifest, zip64), _ZIP_CHUNK):
             writer.write(chunk)
         writer.close()
-        s3_client.complete_multipart_upload(
+        _complete(s3_client, bucket, key, upload_id, writer)
+    except BaseException as exc:
+        _abort(s3_client, bucket, key, upload_id)
+        if isinstance(exc, ClientError):
+            raise PacketAssemblyError(f"packet assembly failed: {_error_code(exc)}") from exc
+        if isinstance(exc, ValueError):  # stream-zip's integrity errors: a member changed while read
+            raise PacketAssemblyError(f"packet assembly failed: {type(exc).__name__}") from exc
+        raise
+    return PacketResult(bucket=bucket, key=key, size=writer.size, sha256=writer.sha256, manifest=manifest)
+
+
+def _complete(client: S3Client, bucket: str, key: str, upload_id: str, writer: _PartWriter) -> None:
+    """Make the packet visible, only if no object holds the key (a racing writer wins)."""
+    try:
+        client.complete_multipart_upload(
             Bucket=bucket,
             Key=key,
             UploadId=upload_id,
@@ -213,19 +227,10 @@ def assemble_packet(
             ChecksumType="FULL_OBJECT",
             IfNoneMatch="*",
         )
-    except BaseException as exc:
-        _abort(s3_client, bucket, key, upload_id)
-        if isinstance(exc, ClientError) and _error_code(exc) in {
-            "PreconditionFailed",
-            "ConditionalRequestConflict",
-        }:
+    except ClientError as exc:
+        if _error_code(exc) in {"PreconditionFailed", "ConditionalRequestConflict"}:
             raise PacketExistsError(f"packet s3://{bucket}/{key} already exists") from exc
-        if isinstance(exc, ClientError):
-            raise PacketAssemblyError(f"packet assembly failed: {_error_code(exc)}") from exc
-        if isinstance(exc, ValueError):  # stream-zip's integrity errors: a member changed while read
-            raise PacketAssemblyError(f"packet assembly failed: {type(exc).__name__}") from exc
         raise
-    return PacketResult(bucket=bucket, key=key, size=writer.size, sha256=writer.sha256, manifest=manifest)
 
 
 def _zip_members(
@@ -386,11 +391,13 @@ def _check_paths(members: Sequence[S3Member | BytesMember]) -> None:
         seen.add(path)
 
 
-def _check_metadata(metadata: Mapping[str, Any]) -> None:
+def _normalized_metadata(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The metadata as it will read in manifest.json (datetimes as ISO 8601 UTC, decimals as strings)."""
     reserved = _RESERVED_METADATA & set(metadata)
     if reserved:
         raise ValueError(f"metadata may not set {sorted(reserved)}")
-    json.dumps(metadata, default=_json_default)  # fail before anything is uploaded
+    normalized: dict[str, Any] = json.loads(json.dumps(dict(metadata), default=_json_default))
+    return normalized
 
 
 def _created_at(metadata: Mapping[str, Any]) -> datetime:
