@@ -490,7 +490,8 @@ def _example_compensation() -> ChargeLine:
     return ChargeLine(
         label="Fixed compensation",
         amount=_gbp("180.00"),
-        basis="£70 for each of INV-1001 and INV-1017 (£1,000 to £9,999.99) and £40 for INV-1032 (under £1,000)",
+        basis="£70 for each of INV-1001 and INV-1017 (£1,000 to £9,999.99) "
+        "and £40 for INV-1032 (under £1,000)",
         citation="Late Payment of Commercial Debts (Interest) Act 1998, s.5A",
         continues_to_accrue=False,
     )
@@ -543,7 +544,8 @@ def example_demand_letter(*, time_barred: bool = False, debt_protocol: bool = Fa
         response_period=period,
         payment_details=_example_payment_details(),
         payment_reference="ACME-2026-0042",
-        dispute_contact="Credit Control, Acme Supplies Ltd, 5 Mill Lane, York YO1 7HH, or credit@acme.example",
+        dispute_contact="Credit Control, Acme Supplies Ltd, 5 Mill Lane, York YO1 7HH, "
+        "or credit@acme.example",
         debt_protocol=debt_protocol,
         time_barred=time_barred,
         enclosures=enclosures,
