@@ -1,0 +1,1 @@
+"""Jurisdiction rule pack and its pure computations (not legal advice)."""
