@@ -270,7 +270,7 @@ def _template_dir_with(tmp_path: Path, paragraph: str) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     document = docx.Document()
     document.add_paragraph(paragraph)
-    document.save(tmp_path / "demand_letter.docx")
+    document.save(str(tmp_path / "demand_letter.docx"))
     (tmp_path / "templates.yaml").write_text(
         "templates:\n"
         "  - name: demand_letter\n"
