@@ -243,6 +243,7 @@ class _PreparedTemplate:
     rendered_order: tuple[str, ...]  # members rendered on each call, appended in this order
     body_member: str
     body_head: str  # document part up to <w:body>
+    root_namespaces: frozenset[tuple[str, str]]  # (prefix, uri) declared on the document's root
     body_source: str  # docxtpl-cleaned body, ready for Jinja
     body_tail: str  # document part after </w:body>
     part_sources: tuple[tuple[str, str], ...]  # headers, footers, footnotes: member -> cleaned source
@@ -328,6 +329,7 @@ def _prepare(spec: TemplateSpec, path: Path) -> _PreparedTemplate:
         rendered_order=tuple(name for name in order if name in rendered_members),
         body_member=body_member,
         body_head=original[: start.start()],
+        root_namespaces=_root_namespaces(members[body_member]),
         body_source=template.patch_xml(template.get_xml()),
         body_tail=original[end + len("</w:body>") :],
         part_sources=tuple(part_sources),
@@ -352,6 +354,29 @@ def _prepared_template(name: DocumentKind | str) -> _PreparedTemplate:
 @lru_cache(maxsize=32)
 def _prepare_cached(spec: TemplateSpec, path: Path, _mtime_ns: int, _size: int) -> _PreparedTemplate:
     return _prepare(spec, path)
+
+
+_BODY_OPEN = re.compile(r'^<w:body((?:\s+xmlns(?::[\w.-]+)?="[^"]*")*)\s*>')
+_XMLNS = re.compile(r'xmlns(?::([\w.-]+))?="([^"]*)"')
+
+
+def _root_namespaces(document_xml: bytes) -> frozenset[tuple[str, str]]:
+    from lxml import etree
+
+    root = etree.fromstring(document_xml)
+    return frozenset((prefix or "", uri) for prefix, uri in root.nsmap.items())
+
+
+def _without_inherited_namespaces(body_xml: str, prepared: _PreparedTemplate) -> str:
+    """Drop the namespace declarations lxml repeats on the rendered <w:body> when the document's root
+    already declares every one of them identically (as python-docx's own output has it)."""
+    match = _BODY_OPEN.match(body_xml)
+    if match is None:
+        return body_xml
+    declared = {(prefix, uri) for prefix, uri in _XMLNS.findall(match.group(1))}
+    if not declared <= prepared.root_namespaces:
+        return body_xml
+    return "<w:body>" + body_xml[match.end() :]
 
 
 def _jinja_source(docxtpl_source: str) -> str:
@@ -389,7 +414,7 @@ def _render_members(prepared: _PreparedTemplate, context: Mapping[str, object]) 
         body = helper.render_xml_part(prepared.body_source, None, context, env)
         tree = helper.fix_tables(body)
         helper.fix_docpr_ids(tree)
-        body_xml = etree.tostring(tree, encoding="unicode")
+        body_xml = _without_inherited_namespaces(etree.tostring(tree, encoding="unicode"), prepared)
         out[prepared.body_member] = (prepared.body_head + body_xml + prepared.body_tail).encode("utf-8")
         for member, source in prepared.part_sources:
             xml = helper.render_xml_part(source, None, context, env)
