@@ -19,10 +19,9 @@ def holiday_calendar(country: str, subdiv: str | None, categories: tuple[str, ..
     """A `holidays` calendar (imported lazily: the package costs ~200 ms to import)."""
     import holidays
 
-    kwargs: dict[str, object] = {"subdiv": subdiv}
-    if categories:
-        kwargs["categories"] = categories
-    calendar: HolidayCalendar = holidays.country_holidays(country, **kwargs)
+    calendar: HolidayCalendar = holidays.country_holidays(
+        country, subdiv=subdiv, categories=categories or None
+    )
     return calendar
 
 

@@ -139,9 +139,7 @@ def accrue(principal: Decimal, periods: list[RatePeriod], mode: RoundingMode, cu
             daily = rounded(principal * p.rate_percent / (HUNDRED * DAYS_PER_YEAR), currency)
             amount = daily * days
             daily_total += amount
-        segments.append(
-            InterestSegment(**p.model_dump(), days_count=days, daily_amount=daily, amount=amount)
-        )
+        segments.append(InterestSegment(**p.model_dump(), days_count=days, daily_amount=daily, amount=amount))
     total = daily_total if mode is RoundingMode.daily else unrounded
     return Accrual(amount=rounded(total, currency), unrounded=unrounded, segments=segments)
 

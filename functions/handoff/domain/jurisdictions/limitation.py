@@ -22,6 +22,7 @@ class Restart(BaseModel):
     on: date
     event: RestartEvent
     source: Annotated[str, Field(description="contact_log or payments")]
+    written: Annotated[bool, Field(description="Made through a written channel (letter, email, portal)")]
 
 
 class LimitationResult(BaseModel):

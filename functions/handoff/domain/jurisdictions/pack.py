@@ -65,7 +65,9 @@ class Rule(PackModel):
     @model_validator(mode="after")
     def _dates_in_order(self) -> Rule:
         if self.effective_to is not None and self.effective_to < self.effective_from:
-            raise ValueError(f"effective_to {self.effective_to} is before effective_from {self.effective_from}")
+            raise ValueError(
+                f"effective_to {self.effective_to} is before effective_from {self.effective_from}"
+            )
         return self
 
     def in_force(self, day: date) -> bool:
@@ -219,7 +221,9 @@ AnyRule = Annotated[
     StatutoryInterestRule | FixedCompensationRule | LimitationRule | ResponsePeriodRule | SmallClaimsRule,
     Field(discriminator="kind"),
 ]
-RuleKind = Literal["statutory_interest", "fixed_compensation", "limitation", "response_period", "small_claims"]
+RuleKind = Literal[
+    "statutory_interest", "fixed_compensation", "limitation", "response_period", "small_claims"
+]
 
 
 class BusinessCalendar(PackModel):
