@@ -32,12 +32,14 @@ from handoff.domain.documents import (
     DemandLetterContext,
     DocumentKind,
     DocumentModel,
+    Money,
     ResponsePeriod,
     example_context,
     example_demand_letter,
     format_amount,
     format_date,
 )
+from handoff.domain.money import AmountScaleError
 from lxml import etree
 from pydantic import ValidationError
 
@@ -364,6 +366,12 @@ def test_an_edited_template_is_picked_up_without_a_restart(tmp_path, monkeypatch
 )
 def test_amounts_are_formatted_at_the_currencys_minor_unit(amount, currency, text):
     assert format_amount(Decimal(amount), currency) == text
+
+
+def test_money_is_kept_at_the_minor_unit_and_never_silently_rounded():
+    assert Money.of("1250", "GBP").amount == Decimal("1250.00")
+    with pytest.raises(AmountScaleError):
+        Money.of("10.005", "GBP")
 
 
 def test_dates_are_formatted_day_month_year():

@@ -24,7 +24,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from handoff.domain.money import minor_unit
+from handoff.domain.money import exact, minor_unit
 
 _MONTHS = (
     "January",
@@ -103,7 +103,8 @@ class Money(DocumentModel):
 
     @classmethod
     def of(cls, amount: Decimal | str | int, currency: str) -> Money:
-        value = Decimal(amount)
+        """At the currency's minor unit; an amount that would need rounding is refused, not rounded."""
+        value = exact(Decimal(amount), currency)
         return cls(amount=value, currency=currency, text=format_amount(value, currency))
 
     def __str__(self) -> str:
