@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from handoff.domain.jurisdictions import RulePackError, load_pack, rule_pack
 from handoff.domain.jurisdictions.interest import rate_periods
 from handoff.domain.jurisdictions.pack import StatutoryInterestRule, Verification, build_pack
@@ -149,7 +148,9 @@ def test_unknown_reference_series_fails():
     _rule(_gb_eng(jurisdictions), "statutory_interest")["formula"]["reference"] = "BOE_BASE_RATE_TYPO"
     with pytest.raises(RulePackError) as error:
         build_pack(header, rates, jurisdictions)
-    assert error.value.problems == ["GB-ENG: rule statutory_interest: unknown reference series BOE_BASE_RATE_TYPO"]
+    assert error.value.problems == [
+        "GB-ENG: rule statutory_interest: unknown reference series BOE_BASE_RATE_TYPO"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -181,7 +182,7 @@ def test_impossible_date_in_a_yaml_file_fails(tmp_path):
         (target / name).write_text((DATA / name).read_text())
     text = (DATA / "jurisdictions/GB-ENG.yaml").read_text().replace("2013-04-01", "2013-02-30")
     (target / "jurisdictions/GB-ENG.yaml").write_text(text)
-    with pytest.raises(RulePackError, match="GB-ENG.yaml"):
+    with pytest.raises(RulePackError, match=r"GB-ENG\.yaml"):
         load_pack(target)
 
 
