@@ -17,9 +17,11 @@ from botocore.exceptions import ClientError
 
 from handoff.adapters.aws import dynamodb
 from handoff.config import table_settings
-from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.case import Case, CaseEvent, PrincipalKind, WorkflowState
+from handoff.domain.documents import DocumentKind
 from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
+from handoff.domain.generated import GeneratedDocument
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake
 from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
@@ -107,6 +109,7 @@ class DynamoCases:
             "status": str(case.status),
             "version": case.version,
             "last_event_hash": case.last_event_hash,
+            "workflow": case.workflow.model_dump_json(),
             "intake": case.intake.model_dump_json(),
             "created_at": case.created_at.isoformat(),
             "updated_at": case.updated_at.isoformat(),
@@ -226,6 +229,7 @@ class DynamoCases:
             updated_at=datetime.fromisoformat(values["updated_at"]),
             version=int(values["version"]),
             last_event_hash=values["last_event_hash"],
+            workflow=WorkflowState.model_validate_json(values.get("workflow") or "{}"),
         )
 
 
@@ -419,6 +423,66 @@ class DynamoEvidence:
         )
 
 
+class DynamoDocuments:
+    """Generated documents' records, in the case's partition (the bytes are in S3)."""
+
+    def __init__(self, client: DynamoDBClient, table: str):
+        self._db = client
+        self._table = table
+
+    def add(self, document: GeneratedDocument) -> None:
+        values = {k: (str(v) if k == "kind" else v) for k, v in document.__dict__.items()}
+        values["created_at"] = document.created_at.isoformat()
+        self._db.put_item(
+            TableName=self._table,
+            Item=to_item(
+                {
+                    "pk": case_pk(document.tenant_id, document.case_id),
+                    "sk": f"DOCUMENT#{document.document_id}",
+                    "type": "document",
+                    **values,
+                }
+            ),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def get(self, tenant_id: str, case_id: str, document_id: str) -> GeneratedDocument:
+        item = self._db.get_item(
+            TableName=self._table,
+            Key=to_item({"pk": case_pk(tenant_id, case_id), "sk": f"DOCUMENT#{document_id}"}),
+        ).get("Item")
+        if not item:
+            raise NotFoundError(f"document {document_id} not found")
+        return self._document(from_item(item))
+
+    def list_for_case(self, tenant_id: str, case_id: str) -> list[GeneratedDocument]:
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=to_item({":pk": case_pk(tenant_id, case_id), ":prefix": "DOCUMENT#"}),
+        )
+        documents = [self._document(from_item(item)) for page in pages for item in page.get("Items", [])]
+        return sorted(documents, key=lambda d: d.created_at)
+
+    @staticmethod
+    def _document(values: dict[str, Any]) -> GeneratedDocument:
+        return GeneratedDocument(
+            document_id=values["document_id"],
+            tenant_id=values["tenant_id"],
+            case_id=values["case_id"],
+            kind=DocumentKind(values["kind"]),
+            key=values["key"],
+            sha256=values["sha256"],
+            size=int(values["size"]),
+            template_name=values["template_name"],
+            template_version=values["template_version"],
+            rule_pack_version=values["rule_pack_version"],
+            created_at=datetime.fromisoformat(values["created_at"]),
+            created_by=values["created_by"],
+            partner_id=values.get("partner_id"),
+        )
+
+
 class DynamoPartnerDirectory:
     """Whether a partner exists (partners themselves are managed by the operator API)."""
 
@@ -451,6 +515,11 @@ def key_repository() -> DynamoKeys:
 @cache
 def evidence_repository() -> DynamoEvidence:
     return DynamoEvidence(dynamodb(), table_settings().table_name)
+
+
+@cache
+def document_repository() -> DynamoDocuments:
+    return DynamoDocuments(dynamodb(), table_settings().table_name)
 
 
 @cache

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
 
 from handoff.domain.lifecycle import CaseStatus, check_transition
 from handoff.domain.models import CaseIntake, ContactAttempt
@@ -95,6 +97,24 @@ def verify_chain(events: list[CaseEvent]) -> list[ChainBreak]:
     return breaks
 
 
+class WorkflowState(BaseModel):
+    """Where the case stands in its workflow: the running execution, what it waits for, who has it."""
+
+    run: Annotated[int, Field(description="Executions started so far")] = 0
+    execution_arn: str | None = None
+    waiting_for: Annotated[str | None, Field(description="debtor_response | partner_acceptance")] = None
+    task_token: str | None = None
+    wait_until: datetime | None = None
+    partner_id: str | None = None
+    partner_type: str | None = None
+    tries: Annotated[int, Field(description="Partners offered the case in this routing round")] = 0
+    declined: Annotated[list[str], Field(description="Partners that declined or did not answer")] = []
+    hold_reasons: list[str] = []
+    demand_issued_on: date | None = None
+    demand_expires_on: date | None = None
+    packet_versions: int = 0
+
+
 @dataclass
 class Case:
     """A debt escalated by one tenant. `version` guards every write (optimistic locking)."""
@@ -107,6 +127,7 @@ class Case:
     updated_at: datetime
     version: int = 0
     last_event_hash: str = GENESIS
+    workflow: WorkflowState = field(default_factory=WorkflowState)
     pending_events: list[CaseEvent] = field(default_factory=list)
 
     @classmethod

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.documents import DocumentKind
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
+from handoff.domain.generated import GeneratedDocument
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
@@ -342,6 +344,53 @@ class EvidenceUploadResponse(BaseModel):
 class EvidenceListResponse(BaseModel):
     items: list[EvidenceResponse]
     readiness: Readiness
+
+
+class DocumentRequest(Strict):
+    """Which document to generate from the case as it stands now."""
+
+    kind: DocumentKind
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "demand_letter"}]})
+
+
+class DocumentResponse(BaseModel):
+    document_id: str
+    kind: DocumentKind
+    sha256: Annotated[str, Field(description="SHA-256 of the .docx exactly as stored")]
+    size: int
+    template_name: str
+    template_version: str
+    rule_pack_version: Annotated[str, Field(description="Jurisdiction rule pack used for amounts and dates")]
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def of(cls, document: GeneratedDocument) -> DocumentResponse:
+        return cls(
+            document_id=document.document_id,
+            kind=document.kind,
+            sha256=document.sha256,
+            size=document.size,
+            template_name=document.template_name,
+            template_version=document.template_version,
+            rule_pack_version=document.rule_pack_version,
+            created_at=document.created_at,
+            created_by=document.created_by,
+        )
+
+
+class DocumentListResponse(BaseModel):
+    items: list[DocumentResponse]
+
+
+class DownloadResponse(BaseModel):
+    url: Annotated[str, Field(description="Presigned GET; works with any HTTP client until it expires")]
+    expires_in_seconds: int
+
+    @classmethod
+    def expiring(cls, url: str, seconds: int) -> DownloadResponse:
+        return cls(url=url, expires_in_seconds=seconds)
 
 
 class HealthResponse(BaseModel):

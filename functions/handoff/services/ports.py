@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import ConflictError
 from handoff.domain.evidence import Evidence, EvidenceDeclaration
+from handoff.domain.generated import GeneratedDocument
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.tenants import ApiKey, Tenant
 
@@ -90,3 +91,17 @@ class UploadStorage(Protocol):
     def upload_ticket(
         self, bucket: str, key: str, content_type: str, size: int, seconds: int
     ) -> UploadTicket: ...
+
+
+class DocumentRepository(Protocol):
+    def add(self, document: GeneratedDocument) -> None: ...
+
+    def get(self, tenant_id: str, case_id: str, document_id: str) -> GeneratedDocument: ...
+
+    def list_for_case(self, tenant_id: str, case_id: str) -> list[GeneratedDocument]: ...
+
+
+class ObjectStorage(Protocol):
+    def put(self, bucket: str, key: str, content: bytes, content_type: str) -> None: ...
+
+    def download_url(self, bucket: str, key: str, seconds: int, filename: str | None = None) -> str: ...

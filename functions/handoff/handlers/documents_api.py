@@ -1,0 +1,97 @@
+"""Documents API: generate legal documents from templates, list them, download them.
+
+The only function that carries docxtpl (imported on first render, not at import).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.logging import correlation_paths
+
+from handoff.adapters import docx_renderer
+from handoff.adapters.aws import s3_storage
+from handoff.adapters.dynamodb import (
+    case_repository,
+    document_repository,
+    evidence_repository,
+    tenant_repository,
+)
+from handoff.config import document_settings
+from handoff.domain import document_contexts
+from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.evidence import EvidenceStatus
+from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.models import DocumentListResponse, DocumentRequest, DocumentResponse, DownloadResponse
+from handoff.observability import logger, tracer
+from handoff.services import documents as document_service
+from handoff.services.documents import DocumentInputs, DocumentStore
+
+router = APIGatewayRouter()
+CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
+DocumentId = Annotated[str, Path(pattern=r"^doc_[0-9a-f]{20}$", description="Document id")]
+
+
+@cache
+def store() -> DocumentStore:
+    return DocumentStore(
+        cases=case_repository(),
+        tenants=tenant_repository(),
+        documents=document_repository(),
+        storage=s3_storage(),
+        bucket=document_settings().documents_bucket,
+        render=docx_renderer.render,
+        build_context=document_contexts.build_context,
+    )
+
+
+@router.post(
+    "/v1/cases/<case_id>/documents",
+    summary="Generate a document",
+    tags=["documents"],
+    responses={201: {"description": "Created"}},
+)
+def generate_document(case_id: CaseId, body: DocumentRequest) -> Response[DocumentResponse]:
+    caller = require(router, PrincipalKind.business)
+    assert caller.tenant_id
+    evidence = [
+        e
+        for e in evidence_repository().list_for_case(caller.tenant_id, case_id)
+        if e.status == EvidenceStatus.verified
+    ]
+    document = document_service.generate_document(
+        store(), caller.tenant_id, case_id, body.kind, DocumentInputs(evidence), caller.actor, utcnow()
+    )
+    logger.info("document generated", extra={"case_id": case_id, "document_id": document.document_id})
+    return Response(201, "application/json", DocumentResponse.of(document))
+
+
+@router.get("/v1/cases/<case_id>/documents", summary="List a case's documents", tags=["documents"])
+def list_documents(case_id: CaseId) -> DocumentListResponse:
+    caller = require(router, PrincipalKind.business)
+    assert caller.tenant_id
+    case_repository().get(caller.tenant_id, case_id)
+    documents = document_repository().list_for_case(caller.tenant_id, case_id)
+    return DocumentListResponse(items=[DocumentResponse.of(d) for d in documents])
+
+
+@router.get(
+    "/v1/cases/<case_id>/documents/<document_id>", summary="A short-lived download link", tags=["documents"]
+)
+def download_document(case_id: CaseId, document_id: DocumentId) -> DownloadResponse:
+    caller = require(router, PrincipalKind.business)
+    assert caller.tenant_id
+    seconds = document_settings().download_url_seconds
+    url = document_service.download_url(store(), caller.tenant_id, case_id, document_id, seconds)
+    return DownloadResponse.expiring(url, seconds)
+
+
+ROUTERS = [router]
+app = build_resolver(ROUTERS)
+handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
+    tracer.capture_lambda_handler(lambda_entry(app, lambda: document_settings().max_body_bytes))
+)
