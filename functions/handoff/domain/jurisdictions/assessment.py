@@ -134,8 +134,7 @@ def _statutory_periods(
 ) -> tuple[list[RatePeriod], list[StatutoryInterestRule]]:
     periods: list[RatePeriod] = []
     used: list[StatutoryInterestRule] = []
-    for rule in jurisdiction.versions("statutory_interest"):
-        assert isinstance(rule, StatutoryInterestRule)
+    for rule in jurisdiction.of_type(StatutoryInterestRule):
         begin = max(start, rule.effective_from)
         end = min(as_of, rule.effective_to or as_of)
         if begin > end:
@@ -162,7 +161,7 @@ def _interest(
     if terms.kind == "contractual":
         return _contractual_interest(intake, as_of, rounding or RoundingMode.exact)
     jurisdiction = pack.get(code)
-    versions = jurisdiction.versions("statutory_interest") if jurisdiction else []
+    versions = jurisdiction.of_type(StatutoryInterestRule) if jurisdiction else []
     if jurisdiction is None or not versions:
         return InterestSection(
             basis=Basis.statutory,
@@ -177,7 +176,6 @@ def _interest(
     mode = rounding
     for invoice in _overdue(intake, as_of):
         first = next((r for r in versions if r.in_force(invoice.due_on + timedelta(days=1))), versions[-1])
-        assert isinstance(first, StatutoryInterestRule)
         start = interest_start(invoice.due_on, first.start_days_after_due)
         mode = mode or first.rounding
         if start > as_of:
@@ -190,7 +188,6 @@ def _interest(
         used.extend(r for r in rules if r not in used)
         invoices.append(_invoice_interest(invoice, start, as_of, periods, mode, currency))
     primary = used[0] if used else versions[-1]
-    assert isinstance(primary, StatutoryInterestRule)
     return InterestSection(
         basis=Basis.statutory,
         currency=currency,
@@ -263,7 +260,7 @@ def _compensation(pack: RulePack, code: str | None, intake: CaseIntake, as_of: d
     if fee is not None and (fee.amount is not None or fee.percent is not None):
         return empty.model_copy(update={"reason": "the contractual late fee replaces statutory compensation"})
     jurisdiction = pack.get(code)
-    versions = jurisdiction.versions("fixed_compensation") if jurisdiction else []
+    versions = jurisdiction.of_type(FixedCompensationRule) if jurisdiction else []
     if not versions:
         return empty.model_copy(update={"reason": _missing(code, "fixed_compensation", pack, intake, "law")})
     rows: list[InvoiceAmount] = []
@@ -275,7 +272,6 @@ def _compensation(pack: RulePack, code: str | None, intake: CaseIntake, as_of: d
         if rule is None:
             problems.append(f"{invoice.number}: no compensation rule in force on {late_from}")
             continue
-        assert isinstance(rule, FixedCompensationRule)
         if rule.currency != currency:
             problems.append(
                 f"compensation is fixed in {rule.currency} and the debt is in {currency}: not converted"
@@ -392,7 +388,7 @@ def _limitation(
 ) -> LimitationSection:
     events = restart_events(intake, as_of, payments)
     jurisdiction = pack.get(code)
-    versions = jurisdiction.versions("limitation") if jurisdiction else []
+    versions = jurisdiction.of_type(LimitationRule) if jurisdiction else []
     if not versions:
         reason = _missing(code, "limitation", pack, intake, "law")
         return LimitationSection(status=LimitationStatus.unknown, restarts=events, reason=reason)
@@ -404,7 +400,6 @@ def _limitation(
         rule = next((r for r in versions if r.in_force(accrued_on)), None)
         if rule is None:
             continue
-        assert isinstance(rule, LimitationRule)
         used.extend([rule] if rule not in used else [])
         years, basis = _period(rule, intake)
         result = limitation(rule, years, accrued_on, as_of, _counting(rule, events), discovered_on)
@@ -470,10 +465,8 @@ def _pick_response(versions: list[ResponsePeriodRule], entity: EntityType) -> Re
 
 def _response(pack: RulePack, code: str | None, intake: CaseIntake, start: date) -> ResponseSection:
     jurisdiction = pack.get(code)
-    versions = [r for r in (jurisdiction.in_force("response_period", start) if jurisdiction else [])]
-    rule = _pick_response(
-        [r for r in versions if isinstance(r, ResponsePeriodRule)], intake.debtor.entity_type
-    )
+    versions = jurisdiction.of_type(ResponsePeriodRule, start) if jurisdiction else []
+    rule = _pick_response(versions, intake.debtor.entity_type)
     if rule is None:
         defaults = pack.defaults
         days, business = defaults.response_days, defaults.response_business_days
@@ -512,13 +505,12 @@ def _small_claims(
     pack: RulePack, code: str | None, intake: CaseIntake, as_of: date, claimant: Claimant
 ) -> SmallClaimsSection:
     jurisdiction = pack.get(code)
-    rules = jurisdiction.in_force("small_claims", as_of) if jurisdiction else []
+    rules = jurisdiction.of_type(SmallClaimsRule, as_of) if jurisdiction else []
     if not rules:
         return SmallClaimsSection(
             claimant=claimant, reason=_missing(code, "small_claims", pack, intake, "debtor")
         )
     rule = rules[0]
-    assert isinstance(rule, SmallClaimsRule)
     match = next((c for c in rule.ceilings if c.claimant is claimant), None) or next(
         (c for c in rule.ceilings if c.claimant is Claimant.any), None
     )

@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from handoff.domain.models import EntityType
 
 PACK_VERSION_PATTERN = r"^\d{4}\.\d{2}\.\d+$"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
@@ -226,6 +227,9 @@ RuleKind = Literal[
 ]
 
 
+R = TypeVar("R", bound=Rule)
+
+
 class BusinessCalendar(PackModel):
     lib: Literal["holidays==0.109"] = "holidays==0.109"
     country: Annotated[str, Field(min_length=2, max_length=2)]
@@ -246,6 +250,11 @@ class Jurisdiction(PackModel):
 
     def in_force(self, kind: str, day: date) -> list[AnyRule]:
         return [r for r in self.versions(kind) if r.in_force(day)]
+
+    def of_type(self, rule_type: type[R], day: date | None = None) -> list[R]:
+        """Versions of one kind of rule, oldest first; only those in force on `day` if given."""
+        found = [r for r in self.rules if isinstance(r, rule_type) and (day is None or r.in_force(day))]
+        return sorted(found, key=lambda r: r.effective_from)
 
 
 class RatePoint(PackModel):
@@ -366,7 +375,7 @@ def build_pack(
 
 def _read(node: Traversable) -> Any:
     try:
-        return yaml.safe_load(node.read_text(encoding="utf-8"))
+        return yaml.load(node.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 (safe loader)
     except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError on dates like 2026-02-30
         raise RulePackError([f"{node.name}: {exc}"]) from exc
 
