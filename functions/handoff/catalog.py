@@ -61,6 +61,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/cases/{case_id}/documents", "documents_api"),
     Route("GET", "/v1/cases/{case_id}/documents", "documents_api"),
     Route("GET", "/v1/cases/{case_id}/documents/{document_id}", "documents_api"),
+    Route("POST", "/v1/cases/{case_id}/packet", "documents_api"),
+    Route("GET", "/v1/cases/{case_id}/packet", "business_api"),
     Route("POST", "/v1/tenants", "operator_api"),
     Route("GET", "/v1/tenants/{tenant_id}", "operator_api"),
     Route("POST", "/v1/api-keys", "operator_api"),

@@ -52,6 +52,20 @@ def api_settings() -> ApiSettings:
     return ApiSettings.from_env()
 
 
+class PacketSettings(TableSettings):
+    """Everything that reads or writes documents, evidence and packets."""
+
+    documents_bucket: Annotated[str, Field(description="S3 bucket for generated documents")]
+    evidence_bucket: Annotated[str, Field(description="S3 bucket for uploaded evidence")]
+    packets_bucket: Annotated[str, Field(description="S3 bucket for evidence packets")]
+    download_url_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
+
+
+@cache
+def packet_settings() -> PacketSettings:
+    return PacketSettings.from_env()
+
+
 @cache
 def business_api_settings() -> BusinessApiSettings:
     return BusinessApiSettings.from_env()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from handoff.domain.errors import NotFoundError
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -60,7 +62,12 @@ class S3Storage:
         return StoredObject(head["ContentLength"], head.get("ContentType"))
 
     def chunks(self, bucket: str, key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
-        body = self._s3.get_object(Bucket=bucket, Key=key)["Body"]
+        try:
+            body = self._s3.get_object(Bucket=bucket, Key=key)["Body"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                raise NotFoundError(f"s3://{bucket}/{key} not found") from exc
+            raise
         yield from body.iter_chunks(chunk_size)
 
     def put(self, bucket: str, key: str, content: bytes, content_type: str) -> None:

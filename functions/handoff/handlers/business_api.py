@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from handoff.adapters.aws import s3_storage
 from handoff.adapters.dynamodb import case_repository, evidence_repository
 from handoff.adapters.idempotency import run_once
-from handoff.config import api_settings, business_api_settings
+from handoff.config import api_settings, business_api_settings, packet_settings
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers.http import build_resolver, lambda_entry, require
@@ -22,6 +22,7 @@ from handoff.handlers.models import (
     CaseRequest,
     CaseResponse,
     ContactRequest,
+    DownloadResponse,
     EventListResponse,
     EventResponse,
     EvidenceListResponse,
@@ -32,9 +33,11 @@ from handoff.handlers.models import (
     UploadResponse,
     VerificationResponse,
 )
+from handoff.handlers.wiring import packet_deps
 from handoff.observability import logger, tracer
 from handoff.services import cases as case_service
 from handoff.services import evidence as evidence_service
+from handoff.services import packets as packet_service
 from handoff.services.evidence import EvidenceLimits
 
 router = APIGatewayRouter()
@@ -98,7 +101,16 @@ def case_events(case_id: CaseId, limit: Limit = 100, cursor: Cursor = None) -> E
 @router.get("/v1/cases/<case_id>/verify", summary="Check the timeline's hash chain", tags=["cases"])
 def verify_case(case_id: CaseId) -> VerificationResponse:
     caller = require(router, PrincipalKind.business)
-    return VerificationResponse.of(case_service.verify_case(case_repository(), caller, case_id))
+    return VerificationResponse.of(packet_service.verify(packet_deps(), caller, case_id))
+
+
+@router.get("/v1/cases/<case_id>/packet", summary="Download the latest evidence packet", tags=["evidence"])
+def download_packet(case_id: CaseId) -> DownloadResponse:
+    caller = require(router, PrincipalKind.business)
+    assert caller.tenant_id
+    seconds = packet_settings().download_url_seconds
+    url = packet_service.download(packet_deps(), caller.tenant_id, case_id, caller.actor, seconds, utcnow())
+    return DownloadResponse.expiring(url, seconds)
 
 
 @router.post("/v1/cases/<case_id>/contacts", summary="Log a contact attempt", tags=["cases"])

@@ -5,7 +5,6 @@ The only function that carries docxtpl (imported on first render, not at import)
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -13,40 +12,27 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters import docx_renderer
-from handoff.adapters.aws import s3_storage
-from handoff.adapters.dynamodb import (
-    case_repository,
-    document_repository,
-    evidence_repository,
-    tenant_repository,
-)
+from handoff.adapters.dynamodb import case_repository, document_repository, evidence_repository
 from handoff.config import document_settings
-from handoff.domain import document_contexts
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.domain.evidence import EvidenceStatus
 from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import DocumentListResponse, DocumentRequest, DocumentResponse, DownloadResponse
+from handoff.handlers.models import (
+    DocumentListResponse,
+    DocumentRequest,
+    DocumentResponse,
+    DownloadResponse,
+    PacketResponse,
+)
+from handoff.handlers.wiring import document_store, packet_deps
 from handoff.observability import logger, tracer
 from handoff.services import documents as document_service
-from handoff.services.documents import DocumentInputs, DocumentStore
+from handoff.services import packets as packet_service
+from handoff.services.documents import DocumentInputs
 
 router = APIGatewayRouter()
 CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
 DocumentId = Annotated[str, Path(pattern=r"^doc_[0-9a-f]{20}$", description="Document id")]
-
-
-@cache
-def store() -> DocumentStore:
-    return DocumentStore(
-        cases=case_repository(),
-        tenants=tenant_repository(),
-        documents=document_repository(),
-        storage=s3_storage(),
-        bucket=document_settings().documents_bucket,
-        render=docx_renderer.render,
-        build_context=document_contexts.build_context,
-    )
 
 
 @router.post(
@@ -64,7 +50,13 @@ def generate_document(case_id: CaseId, body: DocumentRequest) -> Response[Docume
         if e.status == EvidenceStatus.verified
     ]
     document = document_service.generate_document(
-        store(), caller.tenant_id, case_id, body.kind, DocumentInputs(evidence), caller.actor, utcnow()
+        document_store(),
+        caller.tenant_id,
+        case_id,
+        body.kind,
+        DocumentInputs(evidence),
+        caller.actor,
+        utcnow(),
     )
     logger.info("document generated", extra={"case_id": case_id, "document_id": document.document_id})
     return Response(201, "application/json", DocumentResponse.of(document))
@@ -86,8 +78,22 @@ def download_document(case_id: CaseId, document_id: DocumentId) -> DownloadRespo
     caller = require(router, PrincipalKind.business)
     assert caller.tenant_id
     seconds = document_settings().download_url_seconds
-    url = document_service.download_url(store(), caller.tenant_id, case_id, document_id, seconds)
+    url = document_service.download_url(document_store(), caller.tenant_id, case_id, document_id, seconds)
     return DownloadResponse.expiring(url, seconds)
+
+
+@router.post(
+    "/v1/cases/<case_id>/packet",
+    summary="Assemble a new evidence packet version",
+    tags=["evidence"],
+    responses={201: {"description": "Created"}},
+)
+def assemble_packet(case_id: CaseId) -> Response[PacketResponse]:
+    caller = require(router, PrincipalKind.business)
+    assert caller.tenant_id
+    packet = packet_service.assemble(packet_deps(), caller.tenant_id, case_id, caller.actor, utcnow())
+    logger.info("packet assembled", extra={"case_id": case_id, "version": packet.version})
+    return Response(201, "application/json", PacketResponse.of(packet))
 
 
 ROUTERS = [router]

@@ -16,6 +16,7 @@ from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
 from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
 from handoff.services.cases import Verification
+from handoff.services.packets import Packet
 
 EXAMPLE_CASE: dict[str, Any] = {
     "creditor_reference": "ACME-2026-0042",
@@ -260,6 +261,7 @@ class VerificationResponse(BaseModel):
     intact: Annotated[bool, Field(description="True when no event was changed, removed or reordered")]
     events: int
     last_hash: Annotated[str, Field(description="Hash of the latest event; quote it to prove the timeline")]
+    packets: Annotated[int, Field(description="Evidence packets whose bytes were re-hashed")]
     breaks: list[ChainBreakResponse]
 
     @classmethod
@@ -269,6 +271,7 @@ class VerificationResponse(BaseModel):
             intact=verification.intact,
             events=verification.events,
             last_hash=verification.last_hash,
+            packets=verification.packets,
             breaks=[ChainBreakResponse(seq=b.seq, reason=b.reason) for b in verification.breaks],
         )
 
@@ -377,6 +380,24 @@ class DocumentResponse(BaseModel):
             rule_pack_version=document.rule_pack_version,
             created_at=document.created_at,
             created_by=document.created_by,
+        )
+
+
+class PacketResponse(BaseModel):
+    version: Annotated[int, Field(description="Packets are never rewritten: each assembly is a new version")]
+    sha256: Annotated[str, Field(description="SHA-256 of the ZIP exactly as stored; also on the timeline")]
+    size: int
+    files: Annotated[int, Field(description="Members, manifest.json included")]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, packet: Packet) -> PacketResponse:
+        return cls(
+            version=packet.version,
+            sha256=packet.sha256,
+            size=packet.size,
+            files=packet.files,
+            created_at=datetime.fromisoformat(packet.created_at),
         )
 
 

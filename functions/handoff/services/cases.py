@@ -82,6 +82,7 @@ class Verification:
     events: int
     last_hash: str
     breaks: list[ChainBreak]
+    packets: int = 0
 
     @property
     def intact(self) -> bool:

@@ -19,7 +19,7 @@ from handoff.domain.tenants import TenantProfile, new_id
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
 
-PARTNER_LETTERS = frozenset({DocumentKind.agency_placement, DocumentKind.attorney_referral})
+PARTNER_LETTERS = frozenset({DocumentKind.AGENCY_PLACEMENT, DocumentKind.ATTORNEY_REFERRAL})
 
 
 class Rendered(Protocol):

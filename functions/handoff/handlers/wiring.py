@@ -1,0 +1,83 @@
+"""The composition root for handlers: services get their adapters here, built once per container."""
+
+from __future__ import annotations
+
+from functools import cache, partial
+from typing import Any
+
+from handoff.adapters.aws import s3, s3_storage
+from handoff.adapters.dynamodb import (
+    case_repository,
+    document_repository,
+    evidence_repository,
+    tenant_repository,
+)
+from handoff.config import packet_settings
+from handoff.services.documents import DocumentStore
+from handoff.services.packets import PacketDeps
+
+
+def _render(kind: Any, context: Any) -> Any:
+    from handoff.adapters import docx_renderer  # docxtpl stays out of functions that never render
+
+    return docx_renderer.render(kind, context)
+
+
+def _build_context(kind: Any, **inputs: Any) -> Any:
+    from handoff.domain import document_contexts
+
+    return document_contexts.build_context(kind, **inputs)
+
+
+def _write_packet(bucket: str, key: str, members: Any, metadata: dict[str, Any]) -> Any:
+    from handoff.adapters.packet_zip import assemble_packet
+
+    return assemble_packet(s3(), bucket, key, members, metadata)
+
+
+def _s3_member(path: str, bucket: str, key: str, source: str) -> Any:
+    from handoff.adapters.packet_zip import S3Member
+
+    return S3Member(path, bucket, key, source)
+
+
+def _bytes_member(path: str, content: bytes, source: str) -> Any:
+    from handoff.adapters.packet_zip import BytesMember
+
+    return BytesMember(path, content, source)
+
+
+@cache
+def document_store() -> DocumentStore:
+    settings = packet_settings()
+    return DocumentStore(
+        cases=case_repository(),
+        tenants=tenant_repository(),
+        documents=document_repository(),
+        storage=s3_storage(),
+        bucket=settings.documents_bucket,
+        render=_render,
+        build_context=_build_context,
+    )
+
+
+@cache
+def packet_deps() -> PacketDeps:
+    settings = packet_settings()
+    storage = s3_storage()
+    return PacketDeps(
+        documents=document_store(),
+        evidence=evidence_repository(),
+        write=_write_packet,
+        s3_member=_s3_member,
+        bytes_member=_bytes_member,
+        evidence_bucket=settings.evidence_bucket,
+        packets_bucket=settings.packets_bucket,
+        read_chunks=partial(storage.chunks),
+        download_url=storage.download_url,
+    )
+
+
+def reset_wiring() -> None:
+    document_store.cache_clear()
+    packet_deps.cache_clear()
