@@ -76,6 +76,17 @@ def jurisdiction_matches(pattern: str, code: str) -> bool:
     return code == pattern
 
 
+def patterns_covering(code: str) -> frozenset[str]:
+    """Every pattern that `jurisdiction_matches` accepts for `code`: one set test per partner.
+
+    `US-TX` is covered by `*`, `US`, `US-*` and `US-TX`; `US` only by `*` and `US`.
+    """
+    country, dash, _ = code.partition("-")
+    if not dash:
+        return frozenset({ANY_JURISDICTION, code})
+    return frozenset({ANY_JURISDICTION, country, f"{country}-*", code})
+
+
 def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
