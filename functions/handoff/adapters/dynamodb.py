@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from handoff.adapters.aws import dynamodb
 from handoff.config import table_settings
-from handoff.domain.case import Case, CaseEvent, PrincipalKind, WorkflowState
+from handoff.domain.case import Case, CaseEvent, DirectPayment, PrincipalKind, WorkflowState
 from handoff.domain.documents import DocumentKind
 from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
@@ -110,6 +110,7 @@ class DynamoCases:
             "version": case.version,
             "last_event_hash": case.last_event_hash,
             "workflow": case.workflow.model_dump_json(),
+            "payments": json.dumps([p.model_dump(mode="json") for p in case.payments]),
             "intake": case.intake.model_dump_json(),
             "created_at": case.created_at.isoformat(),
             "updated_at": case.updated_at.isoformat(),
@@ -230,6 +231,7 @@ class DynamoCases:
             version=int(values["version"]),
             last_event_hash=values["last_event_hash"],
             workflow=WorkflowState.model_validate_json(values.get("workflow") or "{}"),
+            payments=[DirectPayment.model_validate(p) for p in json.loads(values.get("payments") or "[]")],
         )
 
 

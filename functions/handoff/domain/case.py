@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -115,6 +116,15 @@ class WorkflowState(BaseModel):
     packet_versions: int = 0
 
 
+class DirectPayment(BaseModel):
+    """Money the debtor paid straight to the creditor, as the creditor reports it."""
+
+    amount: Decimal
+    paid_on: date
+    reference: str | None = None
+    recorded_at: datetime
+
+
 @dataclass
 class Case:
     """A debt escalated by one tenant. `version` guards every write (optimistic locking)."""
@@ -128,6 +138,7 @@ class Case:
     version: int = 0
     last_event_hash: str = GENESIS
     workflow: WorkflowState = field(default_factory=WorkflowState)
+    payments: list[DirectPayment] = field(default_factory=list)
     pending_events: list[CaseEvent] = field(default_factory=list)
 
     @classmethod
@@ -157,6 +168,32 @@ class Case:
         self.status = check_transition(previous, target)
         self.record(
             "case.status_changed", actor, at, {"from": previous, "to": target, "reason": reason, **data}
+        )
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Principal still owed: invoices less what they show paid, less direct payments since."""
+        owed = sum((invoice.outstanding for invoice in self.intake.invoices), Decimal(0))
+        return owed - sum((payment.amount for payment in self.payments), Decimal(0))
+
+    def record_payment(
+        self, amount: Decimal, paid_on: date, reference: str | None, actor: str, at: datetime
+    ) -> None:
+        self.payments = [
+            *self.payments,
+            DirectPayment(amount=amount, paid_on=paid_on, reference=reference, recorded_at=at),
+        ]
+        self.record(
+            "payment.direct",
+            actor,
+            at,
+            {
+                "amount": amount,
+                "currency": self.intake.currency,
+                "paid_on": paid_on,
+                "reference": reference,
+                "outstanding": self.outstanding,
+            },
         )
 
     def add_contact(self, attempt: ContactAttempt, actor: str, at: datetime) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.case import Case, CaseEvent, PrincipalKind, utcnow
 from handoff.domain.documents import DocumentKind
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
 from handoff.domain.generated import GeneratedDocument
+from handoff.domain.jurisdictions import LegalAssessment, assess
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
@@ -83,6 +85,64 @@ class ContactRequest(ContactAttempt):
     )
 
 
+class RuleAmount(BaseModel):
+    amount: Annotated[Decimal, Field(description="To the summary date, in the case currency")]
+    rule_id: Annotated[str | None, Field(description="Rule-pack rule that gives it; null when none applies")]
+    basis: str | None = None
+    reason: Annotated[str | None, Field(description="Why no rule applies, when none does")] = None
+
+
+class LimitationView(BaseModel):
+    status: Annotated[str, Field(description="running | expired | extinguished | unknown")]
+    ends_on: date | None
+    rule_id: str | None
+    extinguishes: bool | None = None
+
+
+class LegalSummary(BaseModel):
+    """What the jurisdiction rule pack says about this debt today. Engineering data, not legal advice."""
+
+    rule_pack_version: str
+    jurisdiction: str | None
+    law_jurisdiction: str | None
+    interest: RuleAmount
+    compensation: RuleAmount
+    late_fees: Decimal
+    limitation: LimitationView
+    response_deadline_if_sent_today: date
+    response_rule_id: str | None
+    small_claims_ceiling: Decimal | None
+    disclaimer: str
+
+    @classmethod
+    def of(cls, a: LegalAssessment) -> LegalSummary:
+        return cls(
+            rule_pack_version=a.pack_version,
+            jurisdiction=a.jurisdiction,
+            law_jurisdiction=a.law_jurisdiction,
+            interest=RuleAmount(
+                amount=a.interest.total,
+                rule_id=a.interest.rule_id,
+                basis=a.interest.basis,
+                reason=a.interest.reason,
+            ),
+            compensation=RuleAmount(
+                amount=a.compensation.total, rule_id=a.compensation.rule_id, reason=a.compensation.reason
+            ),
+            late_fees=a.late_fees.total,
+            limitation=LimitationView(
+                status=a.limitation.status,
+                ends_on=a.limitation.ends_on,
+                rule_id=a.limitation.rule_id,
+                extinguishes=a.limitation.extinguishes,
+            ),
+            response_deadline_if_sent_today=a.response.deadline,
+            response_rule_id=a.response.rule_id,
+            small_claims_ceiling=a.small_claims.ceiling,
+            disclaimer=a.disclaimer,
+        )
+
+
 class CaseResponse(BaseModel):
     case_id: str
     status: CaseStatus
@@ -92,9 +152,15 @@ class CaseResponse(BaseModel):
     creditor_reference: str
     case: Annotated[CaseIntake, Field(description="The case as submitted, with contacts logged since")]
     summary: Annotated[CaseSummary, Field(description="Computed balances, ageing and contact history")]
+    paid_directly: Annotated[Decimal, Field(description="Payments reported straight to the creditor")]
+    balance: Annotated[Decimal, Field(description="Principal still owed after direct payments")]
+    legal: Annotated[
+        LegalSummary, Field(description="Interest, compensation, limitation: each with its rule")
+    ]
 
     @classmethod
     def of(cls, case: Case) -> CaseResponse:
+        today = utcnow().date()
         return cls(
             case_id=case.case_id,
             status=case.status,
@@ -103,7 +169,10 @@ class CaseResponse(BaseModel):
             updated_at=case.updated_at,
             creditor_reference=case.intake.creditor_reference,
             case=case.intake,
-            summary=summarize(case.intake, case.updated_at.date()),
+            summary=summarize(case.intake, today),
+            paid_directly=sum((p.amount for p in case.payments), Decimal(0)),
+            balance=case.outstanding,
+            legal=LegalSummary.of(assess(case.intake, as_of=today)),
         )
 
 
