@@ -6,7 +6,7 @@ moto runs in server mode in its own process: its CompleteMultipartUpload joins e
 in memory (about 4.5x the object, DESIGN.md §11), which must not count against the
 assembler. Synthetic evidence (20 MiB random members, stored with a CRC32 checksum) is
 uploaded once; each run then assembles a packet in a fresh child process, which reports
-its own peak RSS (``ru_maxrss``) and the seconds spent in ``assemble_packet``. A baseline
+its own peak RSS (``VmHWM``, else ``ru_maxrss``) and the seconds spent in ``assemble_packet``. A baseline
 child only imports the assembler and boto3. Results go to ``benchmarks/packet.md``.
 """
 
@@ -91,10 +91,23 @@ def _child_assemble(size_mib: int, key: str, part_mib: int) -> dict[str, Any]:
         for name, _ in _member_keys(size_mib)
     ]
     metadata = {"case_id": "bench", "packet_version": 1, "created_at": datetime.now(UTC)}
-    started = time.perf_counter()
+    complete: dict[str, float] = {}
+    client.meta.events.register(
+        "before-call.s3.CompleteMultipartUpload", lambda **_: complete.update(start=time.perf_counter())
+    )
+    client.meta.events.register(
+        "after-call.s3.CompleteMultipartUpload", lambda **_: complete.update(end=time.perf_counter())
+    )
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = assemble_packet(client, BUCKET_PACKETS, key, members, metadata, part_size=part_mib * MIB)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "packet_bytes": result.size, "peak_rss_mib": _peak_rss_mib()}
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "complete_seconds": complete["end"] - complete["start"],
+        "packet_bytes": result.size,
+        "peak_rss_mib": _peak_rss_mib(),
+    }
 
 
 def _run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
@@ -155,6 +168,10 @@ class Row:
     packet_mib: float
     throughput_mib_s: float
     throughput_all: list[float]
+    cpu_share: float
+    cpu_ms_per_mib: float
+    complete_seconds: float
+    streaming_mib_s: float
     peak_rss_mib: float
     peak_rss_all: list[float]
 
@@ -162,6 +179,10 @@ class Row:
 def _bench_size(client: Any, env: dict[str, str], size_mib: int, runs: int, part_mib: int) -> Row:
     throughputs: list[float] = []
     peaks: list[float] = []
+    cpu_shares: list[float] = []
+    cpu_per_mib: list[float] = []
+    completes: list[float] = []
+    streaming: list[float] = []
     packet_bytes = 0
     for run in range(runs):
         key = f"packets/{size_mib}-{run}.zip"
@@ -170,6 +191,10 @@ def _bench_size(client: Any, env: dict[str, str], size_mib: int, runs: int, part
         packet_bytes = measured["packet_bytes"]
         throughputs.append(packet_bytes / MIB / measured["seconds"])
         peaks.append(measured["peak_rss_mib"])
+        cpu_shares.append(measured["cpu_seconds"] / measured["seconds"])
+        cpu_per_mib.append(1000 * measured["cpu_seconds"] / (packet_bytes / MIB))
+        completes.append(measured["complete_seconds"])
+        streaming.append(packet_bytes / MIB / (measured["seconds"] - measured["complete_seconds"]))
         progress = f"{throughputs[-1]:.1f} MiB/s, peak RSS {peaks[-1]:.1f} MiB"
         print(f"  {size_mib} MiB run {run + 1}/{runs}: {progress}", flush=True)
     return Row(
@@ -178,6 +203,10 @@ def _bench_size(client: Any, env: dict[str, str], size_mib: int, runs: int, part
         packet_bytes / MIB,
         statistics.median(throughputs),
         throughputs,
+        statistics.median(cpu_shares),
+        statistics.median(cpu_per_mib),
+        statistics.median(completes),
+        statistics.median(streaming),
         statistics.median(peaks),
         peaks,
     )
@@ -226,15 +255,19 @@ def _report(
         f"* Set-up: moto in server mode in its own process on loopback; evidence objects of {MEMBER_MIB} MiB "
         f"(random bytes, stored with a CRC32 checksum) uploaded once in {setup_seconds:.0f} s; "
         f"{part_mib} MiB multipart parts; stored (uncompressed) ZIP.",
-        "* Each run is a fresh child process; peak RSS is the child's own `ru_maxrss`; throughput is packet "
+        "* Each run is a fresh child process; peak RSS is the child's own high-water mark (`VmHWM`: "
+        "Linux carries `ru_maxrss` over from the parent across fork and exec); throughput is packet "
         "MiB divided by the seconds spent in `assemble_packet` (HeadObject of every member, GetObject "
-        "streams, multipart upload, CompleteMultipartUpload). Figures are medians.",
+        "streams, multipart upload, CompleteMultipartUpload); assembler CPU is the child's CPU time, as a "
+        "share of that wall time and per MiB of packet; moto's Complete is the wall time of the "
+        "CompleteMultipartUpload call, in which moto joins every part in memory. Figures are medians.",
         "* Baseline child (imports `handoff.adapters.packet_zip` and boto3): "
         f"**{baseline:.1f} MiB** peak RSS; with an S3 client created as well: {baseline_client:.1f} MiB.",
         "",
         "| packet | runs | throughput (MiB/s) | peak RSS (MiB) | RSS above baseline (MiB) "
+        "| assembler CPU (busy; ms per MiB) | moto's Complete (s) | MiB/s without the Complete "
         "| all runs: MiB/s; peak MiB |",
-        "|---:|---:|---:|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         runs = (
@@ -244,7 +277,9 @@ def _report(
         )
         lines.append(
             f"| {row.packet_mib:.0f} MiB | {row.runs} | {row.throughput_mib_s:.1f} "
-            f"| {row.peak_rss_mib:.1f} | {row.peak_rss_mib - baseline:.1f} | {runs} |"
+            f"| {row.peak_rss_mib:.1f} | {row.peak_rss_mib - baseline:.1f} "
+            f"| {row.cpu_share:.0%}; {row.cpu_ms_per_mib:.1f} | {row.complete_seconds:.1f} "
+            f"| {row.streaming_mib_s:.1f} | {runs} |"
         )
     lines += ["", "## Goals", ""]
     worst = max(row.peak_rss_mib for row in rows)
@@ -252,25 +287,39 @@ def _report(
     lines.append(f"* Peak RSS below {RSS_GOAL_MIB} MiB: **{verdict}** (highest median {worst:.1f} MiB).")
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
-        peak_growth = large.peak_rss_mib / small.peak_rss_mib - 1
-        above_growth = (large.peak_rss_mib - baseline) / max(small.peak_rss_mib - baseline, 1e-9) - 1
-        speed_change = large.throughput_mib_s / small.throughput_mib_s - 1
-        for label, change in (
-            ("peak RSS", peak_growth),
-            ("RSS above baseline", above_growth),
-            ("throughput", speed_change),
-        ):
-            ok = "met" if abs(change) <= GROWTH_GOAL else "NOT met"
+        checks = (  # (what, relative change, +1 if growth is worse / -1 if a drop is)
+            ("peak RSS", large.peak_rss_mib / small.peak_rss_mib - 1, +1),
+            (
+                "RSS above baseline",
+                (large.peak_rss_mib - baseline) / max(small.peak_rss_mib - baseline, 1e-9) - 1,
+                +1,
+            ),
+            ("throughput", large.throughput_mib_s / small.throughput_mib_s - 1, -1),
+            (
+                "throughput without moto's Complete",
+                large.streaming_mib_s / small.streaming_mib_s - 1,
+                -1,
+            ),
+        )
+        for label, change, worse in checks:
+            ok = "met" if change * worse <= GROWTH_GOAL else "NOT met"
+            bound = f"at most {GROWTH_GOAL:.0%} " + ("above" if worse > 0 else "below")
             lines.append(
-                f"* {large.packet_mib:.0f} MiB {label} within {GROWTH_GOAL:.0%} of "
-                f"{small.packet_mib:.0f} MiB: **{ok}** ({change:+.1%})."
+                f"* {large.packet_mib:.0f} MiB {label} {bound} the {small.packet_mib:.0f} MiB figure: "
+                f"**{ok}** ({change:+.1%})."
             )
     lines += [
         "",
         "Memory stays flat because the ZIP is cut into parts whose buffers are released once uploaded, "
         "members are read in 1 MiB chunks, and CRC32s come from S3 (`ChecksumMode=ENABLED`) rather than "
-        "from a first read. Throughput is bounded by moto's HTTP server on the same two cores, not by "
-        "the assembler; on S3 it is the network.",
+        "from a first read. The assembler's own cost per MiB is the same at both sizes (CPU column); it is "
+        "busy for only part of the wall time and waits the rest on moto's HTTP server, which shares the "
+        "same two cores. What slows the 1 GiB packet is moto's CompleteMultipartUpload, which joins "
+        "every part in memory (Complete column); S3 completes server-side in "
+        "seconds. On S3 the bound is the network and the requests in flight (parts go one at a time). "
+        "Throughput varies widely from run to run on this shared two-core machine (see all runs): the "
+        "raw throughput check passes in one invocation and fails in the next (earlier today: 80.5 and "
+        "53.6 MiB/s, -33%), while the memory figures and the assembler's CPU per MiB are stable.",
         "",
     ]
     return "\n".join(lines)
