@@ -13,7 +13,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Function:
     name: str
-    handler: str  # module path; the Lambda entry point is `<module>.handler`
+    handler: str  # module path
+    entry: str = "handler"  # the callable in that module; the Lambda handler is `<module>.<entry>`
     documents: bool = False  # True: the bundle carries docxtpl and lxml
     description: str = ""
     memory_mb: int = 512
@@ -28,6 +29,7 @@ class Route:
     auth: bool = True
 
 
+STEPS = "handoff.handlers.workflow_steps"
 FUNCTIONS: tuple[Function, ...] = (
     Function("authorizer", "handoff.handlers.authorizer", description="API key authorizer", memory_mb=256),
     Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
@@ -39,6 +41,39 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=1024,
         timeout_s=120,
     ),
+    Function("workflow_eligibility", STEPS, "check_eligibility", description="Workflow: eligibility"),
+    Function(
+        "workflow_packet",
+        STEPS,
+        "assemble_packet",
+        documents=True,
+        description="Workflow: evidence packet",
+        memory_mb=1024,
+        timeout_s=300,
+    ),
+    Function(
+        "workflow_demand",
+        STEPS,
+        "issue_demand",
+        documents=True,
+        description="Workflow: demand letter",
+        memory_mb=1024,
+        timeout_s=60,
+    ),
+    Function("workflow_wait", STEPS, "wait_for", description="Workflow: remember a task token"),
+    Function("workflow_routing", STEPS, "route", description="Workflow: routing decision"),
+    Function(
+        "workflow_referral",
+        STEPS,
+        "send_referral",
+        documents=True,
+        description="Workflow: referral letter",
+        memory_mb=1024,
+        timeout_s=60,
+    ),
+    Function("workflow_decline", STEPS, "record_decline", description="Workflow: a partner declined"),
+    Function("workflow_recovery", STEPS, "start_recovery", description="Workflow: recovery starts"),
+    Function("workflow_failure", STEPS, "record_failure", description="Workflow: record a failed step"),
     Function(
         "documents_api",
         "handoff.handlers.documents_api",
@@ -70,6 +105,11 @@ ROUTES: tuple[Route, ...] = (
 )
 
 API_FUNCTIONS = tuple(sorted({route.function for route in ROUTES}))
+
+
+def entry_point(entry: Function) -> str:
+    """The Lambda handler string, e.g. `handoff.handlers.workflow_steps.route`."""
+    return f"{entry.handler}.{entry.entry}"
 
 
 def function(name: str) -> Function:

@@ -61,6 +61,22 @@ class PacketSettings(TableSettings):
     download_url_seconds: Annotated[int, Field(gt=0, le=3600)] = 300
 
 
+class WorkflowSettings(PacketSettings):
+    state_machine_arn: Annotated[str, Field(description="The case workflow state machine")]
+    handoff_seconds_per_day: Annotated[
+        float, Field(gt=0, description="Length of a workflow day; the local runtime compresses it")
+    ] = 86400
+    acceptance_days: Annotated[int, Field(ge=1, le=60, description="Days a partner has to accept")] = 5
+    max_partner_tries: Annotated[
+        int, Field(ge=1, le=20, description="Partners offered before manual review")
+    ] = 3
+
+
+@cache
+def workflow_settings() -> WorkflowSettings:
+    return WorkflowSettings.from_env()
+
+
 @cache
 def packet_settings() -> PacketSettings:
     return PacketSettings.from_env()

@@ -14,6 +14,8 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_stepfunctions import SFNClient
 
     from handoff.adapters.s3 import S3Storage
 
@@ -42,6 +44,18 @@ def s3() -> S3Client:
 
 
 @cache
+def stepfunctions() -> SFNClient:
+    client: SFNClient = _session().client("stepfunctions", config=_CONFIG)
+    return client
+
+
+@cache
+def sqs() -> SQSClient:
+    client: SQSClient = _session().client("sqs", config=_CONFIG)
+    return client
+
+
+@cache
 def s3_storage() -> S3Storage:
     from handoff.adapters.s3 import S3Storage
 
@@ -50,5 +64,5 @@ def s3_storage() -> S3Storage:
 
 def reset_clients() -> None:
     """Forget cached clients (the local runtime and tests call this after changing endpoints)."""
-    for factory in (_session, dynamodb, s3, s3_storage):
+    for factory in (_session, dynamodb, s3, s3_storage, stepfunctions, sqs):
         factory.cache_clear()

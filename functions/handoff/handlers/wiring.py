@@ -12,9 +12,11 @@ from handoff.adapters.dynamodb import (
     evidence_repository,
     tenant_repository,
 )
-from handoff.config import packet_settings
+from handoff.config import packet_settings, workflow_settings
+from handoff.domain.case import utcnow
 from handoff.services.documents import DocumentStore
 from handoff.services.packets import PacketDeps
+from handoff.services.workflow import WorkflowDeps
 
 
 def _render(kind: Any, context: Any) -> Any:
@@ -81,3 +83,43 @@ def packet_deps() -> PacketDeps:
 def reset_wiring() -> None:
     document_store.cache_clear()
     packet_deps.cache_clear()
+    workflow_deps.cache_clear()
+
+
+def _engine() -> Any:
+    from handoff.adapters.aws import stepfunctions
+    from handoff.adapters.workflow_engine import StepFunctionsEngine
+
+    return StepFunctionsEngine(stepfunctions(), workflow_settings().state_machine_arn)
+
+
+def _routing(case: Any, excluded: list[str]) -> Any:
+    from handoff.adapters.partner_store import partner_repository, routing_rules_repository
+    from handoff.services.decisions import routing_of
+
+    rules, _version = routing_rules_repository().get()
+    creditor = tenant_repository().get(case.tenant_id).profile
+    return routing_of(case, creditor, rules, partner_repository().list_all(), excluded, utcnow().date())
+
+
+def _eligibility(case: Any, evidence: list[Any]) -> Any:
+    from handoff.services.decisions import eligibility_of
+
+    return eligibility_of(case, evidence, utcnow().date())
+
+
+@cache
+def workflow_deps() -> WorkflowDeps:
+    from handoff.adapters.partner_store import partner_repository
+
+    settings = workflow_settings()
+    return WorkflowDeps(
+        packets=packet_deps(),
+        engine=_engine(),
+        partners=partner_repository(),
+        routing=_routing,
+        eligibility=_eligibility,
+        seconds_per_day=settings.handoff_seconds_per_day,
+        acceptance_days=settings.acceptance_days,
+        max_partner_tries=settings.max_partner_tries,
+    )

@@ -70,7 +70,8 @@ def handler_of(name: str) -> Handler:
     if name not in _handlers:
         from handoff.catalog import function
 
-        _handlers[name] = importlib.import_module(function(name).handler).handler
+        entry = function(name)
+        _handlers[name] = getattr(importlib.import_module(entry.handler), entry.entry)
     return _handlers[name]
 
 
@@ -171,6 +172,10 @@ class LocalAws:
         return f"{self.prefix}-packets"
 
     @property
+    def state_machine_arn(self) -> str:
+        return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.prefix}-case-workflow"
+
+    @property
     def evidence_queue(self) -> str:
         return f"{self.prefix}-evidence-uploads"
 
@@ -187,6 +192,7 @@ class LocalAws:
             "DOCUMENTS_BUCKET": self.documents_bucket,
             "EVIDENCE_BUCKET": self.evidence_bucket,
             "PACKETS_BUCKET": self.packets_bucket,
+            "STATE_MACHINE_ARN": self.state_machine_arn,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Handoff",
             "POWERTOOLS_DEV": "false",
@@ -210,9 +216,37 @@ class LocalAws:
                 ]
             },
         )
+        self._state_machine()
         from handoff.local.event_sources import SqsMapping
 
         self.mappings = [SqsMapping(evidence_queue, "evidence_verifier").start(sqs)]
+
+    def _state_machine(self) -> None:
+        """The one ASL file, with the substitutions CDK makes on AWS, pointing at local functions."""
+        import boto3
+
+        from handoff.workflow_definition import local_substitutions, render
+
+        definition = render(
+            local_substitutions(lambda name: f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+        )
+        sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION)
+        sfn.create_state_machine(
+            name=self.state_machine_arn.rsplit(":", 1)[-1],
+            definition=definition,
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/{self.prefix}-workflow",
+        )
+
+    def stop_executions(self) -> None:
+        """Stop every running execution (tests call this, so none reaches into the next test)."""
+        import boto3
+
+        sfn = boto3.client("stepfunctions", endpoint_url=self.endpoint, region_name=REGION)
+        for page in sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.state_machine_arn, statusFilter="RUNNING"
+        ):
+            for execution in page["executions"]:
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="test finished")
 
     @staticmethod
     def _queue_arn(name: str) -> str:
@@ -245,20 +279,32 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
 
     from handoff.adapters.aws import reset_clients
     from handoff.adapters.dynamodb import reset_repositories
-    from handoff.config import api_settings, document_settings, table_settings
+    from handoff.config import (
+        api_settings,
+        business_api_settings,
+        document_settings,
+        evidence_settings,
+        packet_settings,
+        table_settings,
+        workflow_settings,
+    )
+    from handoff.handlers.wiring import reset_wiring
 
     _patch_moto()
     aws = LocalAws(port or free_port(), prefix)
     os.environ.update(aws.environment())
     aws.server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws.port, verbose=False)
     aws.server.start()
-    aws.provision()
-    for cached in (
-        reset_clients,
-        reset_repositories,
-        api_settings.cache_clear,
-        table_settings.cache_clear,
-        document_settings.cache_clear,
-    ):
+    settings = (
+        api_settings,
+        business_api_settings,
+        document_settings,
+        evidence_settings,
+        packet_settings,
+        table_settings,
+        workflow_settings,
+    )
+    for cached in (reset_clients, reset_repositories, reset_wiring, *(s.cache_clear for s in settings)):
         cached()
+    aws.provision()
     return aws

@@ -59,7 +59,7 @@ class WorkflowDeps:
     partners: Partners
     routing: Callable[[Case, list[str]], Any]  # (case, excluded partner ids) → RoutingDecision
     eligibility: Callable[[Case, list[Any]], Any]  # (case, evidence) → Eligibility
-    seconds_per_day: int
+    seconds_per_day: float
     acceptance_days: int
     max_partner_tries: int
 
@@ -68,7 +68,7 @@ class WorkflowDeps:
         return self.packets.documents.cases
 
 
-def _wait_seconds(days: int, seconds_per_day: int) -> int:
+def _wait_seconds(days: int, seconds_per_day: float) -> int:
     return max(1, math.ceil(days * seconds_per_day))
 
 
@@ -95,7 +95,7 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
     case = deps.cases.get(tenant_id, case_id)
     evidence = deps.packets.evidence.list_for_case(tenant_id, case_id)
     result = deps.eligibility(case, evidence)
-    reasons = [{"code": r.code, "detail": r.detail} for r in result.hold_reasons]
+    reasons = [{"code": r.code, "detail": r.text} for r in result.hold_reasons]
 
     def decide(c: Case) -> None:
         if result.eligible or c.status == S.on_hold:
