@@ -506,9 +506,11 @@ def decide(
 
     qualified: list[Partner] = []
     rejected: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for partner in partners:
-        if partner.partner_id in rejected:
+        if partner.partner_id in seen:
             raise RoutingInputError(f"partner {partner.partner_id} is listed twice")
+        seen.add(partner.partner_id)
         why = _partner_misses(partner, case_facts, wanted, excluded, covering)
         if why is None:
             qualified.append(partner)
@@ -516,15 +518,12 @@ def decide(
             rejected[partner.partner_id] = why
     qualified.sort(key=_rank_key)
     ranking = [partner.partner_id for partner in qualified]
-    if len(set(ranking)) != len(ranking) or not rejected.keys().isdisjoint(ranking):
-        raise RoutingInputError("a partner id is listed twice")
     chosen = qualified[0] if qualified and selected else None
 
-    considered = len(ranking) + len(rejected)
     if selected is None:
         reason = "no routing rule matched"
     elif chosen is None:
-        reason = f"rule {selected.rule_id} wants an {wanted}, but none of {considered} partners qualifies"
+        reason = f"rule {selected.rule_id} wants an {wanted}, but none of {len(seen)} partners qualifies"
     else:
         reason = (
             f"rule {selected.rule_id} wants an {wanted}; {chosen.partner_id} chosen among "
