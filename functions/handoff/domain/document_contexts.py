@@ -448,8 +448,11 @@ def demand_letter(
     claim = _claim(intake, assessment, letter_date)
     protocol = is_debt_protocol(assessment)
     enclosures = _enclosures(assessment)
-    if protocol:
-        enclosures += [e for e in DEBT_PROTOCOL_ENCLOSURES if e not in enclosures]
+    if protocol:  # the protocol's own order, then anything else the rule asks for
+        enclosures = [
+            *DEBT_PROTOCOL_ENCLOSURES,
+            *(e for e in enclosures if e not in DEBT_PROTOCOL_ENCLOSURES),
+        ]
     response = assessment.response
     return DemandLetterContext(
         letter_date=DateText.of(letter_date),
@@ -704,7 +707,8 @@ def _debtor_notes(intake: CaseIntake, creditor: TenantProfile, assessment: Legal
             f"Debtor is in another country than the creditor ({jurisdiction_name(debtor.address.country)})"
         )
     elif (debtor.address.subdivision or "") != (creditor.address.subdivision or ""):
-        notes.append("Debtor is in another state or region than the creditor")
+        region = jurisdiction_name(debtor.address.subdivision or debtor.address.country)
+        notes.append(f"Debtor is in another state or region than the creditor ({region})")
     return notes
 
 
@@ -743,7 +747,7 @@ def _forwarding_fields(
 def _require_partner(partner: Partner | None, wanted: PartnerType) -> Partner:
     if partner is None:
         raise DocumentContextError(f"a letter to an {wanted} needs the assigned partner; there is none")
-    if partner.type is not wanted:
+    if partner.type != wanted:
         raise DocumentContextError(f"partner {partner.partner_id} is an {partner.type}, not an {wanted}")
     return partner
 
