@@ -53,12 +53,14 @@ schemas: setup
 lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock
 	$(BIN)/uv pip compile -q pyproject.toml --extra documents --python-version 3.12 --python-platform aarch64-manylinux2014 -o requirements/lambda.lock
+	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.12 --python-platform aarch64-manylinux2014 -o requirements/lambda-core.lock
 
 bundle: setup
 	$(BIN)/python -m infra.bundle
 
+# Docker-free: infra/bundle.py builds the Lambda assets with pip (arm64 wheels). STAGE=prod for prod.
 synth: setup
-	npx cdk synth --quiet
+	npx --no-install cdk synth --quiet -c stage=$(or $(STAGE),dev)
 
 bench: setup
 	$(BIN)/python -m benchmarks.run

@@ -1,0 +1,1 @@
+"""The Handoff CDK app: `app.py` (entry), `stack.py` (composition), `constructs/` (one per concern)."""

@@ -1,0 +1,126 @@
+"""Where Handoff keeps its data: a customer-managed KMS key, the single table, the buckets."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+from handoff.adapters import table_schema
+
+from infra.nag import acknowledge
+from infra.settings import StageSettings
+
+
+class Data(Construct):
+    """KMS key (rotated), the DynamoDB table of `table_schema`, and the S3 buckets.
+
+    Buckets: `documents` (generated letters), `evidence` (uploads), `packets` (evidence ZIPs),
+    all KMS-encrypted with the same key, versioned, TLS-only, private, logged to `access_logs`.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: StageSettings) -> None:
+        super().__init__(scope, construct_id)
+        removal = settings.removal
+
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Handoff data at rest: the table and the buckets",
+            enable_key_rotation=True,
+            removal_policy=removal,
+            pending_window=Duration.days(7 if removal == RemovalPolicy.DESTROY else 30),
+        )
+        # Queues and the alarm topic get their own key: S3 must be allowed to use the queue key
+        # for notifications from the evidence bucket, and that bucket is encrypted with `key` —
+        # one key for both would make the key policy and the bucket depend on each other.
+        self.messages_key = kms.Key(
+            self,
+            "MessagesKey",
+            description="Handoff messages: queues and the alarm topic",
+            enable_key_rotation=True,
+            removal_policy=removal,
+            pending_window=Duration.days(7 if removal == RemovalPolicy.DESTROY else 30),
+        )
+
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=_string(table_schema.PARTITION_KEY),
+            sort_key=_string(table_schema.SORT_KEY),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=settings.deletion_protection,
+            time_to_live_attribute=table_schema.TTL_ATTRIBUTE,
+            removal_policy=removal,
+        )
+        for name, pk, sk in table_schema.GLOBAL_INDEXES:
+            self.table.add_global_secondary_index(
+                index_name=name,
+                partition_key=_string(pk),
+                sort_key=_string(sk),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            # Server access logging only delivers to SSE-S3 buckets, not SSE-KMS ones.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=removal,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="expire-access-logs",
+                    expiration=Duration.days(365),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+        )
+        acknowledge(
+            self.access_logs,
+            "S1",
+            "This is the server access log bucket; logging it into itself would loop.",
+        )
+
+        self.documents = self._bucket("Documents", "documents/", removal)
+        self.evidence = self._bucket("Evidence", "evidence/", removal)
+        self.packets = self._bucket("Packets", "packets/", removal)
+
+    def _bucket(self, construct_id: str, log_prefix: str, removal: RemovalPolicy) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            construct_id,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=1.2,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix=log_prefix,
+            removal_policy=removal,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="abort-incomplete-multipart-uploads",
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                ),
+                s3.LifecycleRule(
+                    id="expire-noncurrent-versions",
+                    noncurrent_version_expiration=Duration.days(365),
+                ),
+            ],
+        )
+
+
+def _string(name: str) -> dynamodb.Attribute:
+    return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)

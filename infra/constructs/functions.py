@@ -1,0 +1,291 @@
+"""One Lambda function per `catalog.FUNCTIONS` entry, each with its own least-privilege role.
+
+What a function may touch is declared in `NEEDS` below, next to nothing else: adding a function
+to the catalog without declaring its needs fails the synth with a message saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from aws_cdk import CfnElement, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IConstruct
+from handoff import catalog
+
+from infra import bundle
+from infra.constructs.data import Data
+from infra.constructs.workflow import state_machine_arns, state_machine_name
+from infra.nag import acknowledge
+from infra.settings import StageSettings
+
+SERVICE = "handoff"
+METRICS_NAMESPACE = "Handoff"
+
+
+class TableAccess(StrEnum):
+    NONE = "none"
+    READ = "read"
+    READ_WRITE = "read_write"
+
+
+class BucketAccess(StrEnum):
+    PUT = "put"  # sign presigned uploads (PutObject) and nothing else
+    READ = "read"
+    READ_WRITE = "read_write"
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What one function may touch.
+
+    `buckets`: (bucket, access, key prefix) triples, each granted and named in the environment.
+    `bucket_names`: buckets whose name the function's settings model requires but which it never
+    reads or writes (no permission is granted).
+    """
+
+    table: TableAccess = TableAccess.READ_WRITE
+    buckets: tuple[tuple[str, BucketAccess, str], ...] = ()
+    bucket_names: tuple[str, ...] = ()
+    api: bool = False  # serves API Gateway requests: gets MAX_BODY_BYTES
+    workflow: bool = False  # starts, stops and answers case workflow executions
+    asynchronous: bool = False  # invoked asynchronously (events, Lambda-to-Lambda): gets a DLQ
+
+
+# Workflow steps all read PacketSettings (three bucket names); only those that render documents or
+# assemble packets get bucket permissions.
+_STEP = Needs(bucket_names=("documents", "evidence", "packets"), workflow=True)
+_DOCUMENT_STEP = Needs(
+    buckets=(
+        ("documents", BucketAccess.READ_WRITE, "documents/"),
+        ("evidence", BucketAccess.READ, "evidence/"),
+        ("packets", BucketAccess.READ_WRITE, "packets/"),
+    ),
+    workflow=True,
+)
+
+NEEDS: dict[str, Needs] = {
+    "authorizer": Needs(table=TableAccess.READ),
+    # Presigned URLs are signed with the function's own credentials: an upload or download works
+    # only if the role may PutObject / GetObject there. business_api signs evidence uploads, reads
+    # packets (download links, /verify re-hashes them) and may not touch documents at all.
+    "business_api": Needs(
+        buckets=(("evidence", BucketAccess.PUT, "evidence/"), ("packets", BucketAccess.READ, "packets/")),
+        bucket_names=("documents",),  # required by PacketSettings, never used by this function
+        api=True,
+        workflow=True,  # dispute, withdraw, release, direct payments steer the case workflow
+    ),
+    "partner_api": Needs(bucket_names=("documents", "evidence", "packets"), api=True, workflow=True),
+    "operator_api": Needs(api=True),
+    "evidence_verifier": Needs(buckets=(("evidence", BucketAccess.READ, "evidence/"),)),
+    # Renders documents, assembles packets from evidence + documents (multipart upload).
+    "documents_api": Needs(
+        buckets=(
+            ("documents", BucketAccess.READ_WRITE, "documents/"),
+            ("evidence", BucketAccess.READ, "evidence/"),
+            ("packets", BucketAccess.READ_WRITE, "packets/"),
+        ),
+        api=True,
+    ),
+    "workflow_eligibility": _STEP,
+    "workflow_packet": _DOCUMENT_STEP,
+    "workflow_demand": _DOCUMENT_STEP,
+    "workflow_wait": _STEP,
+    "workflow_routing": _STEP,
+    "workflow_referral": _DOCUMENT_STEP,
+    "workflow_decline": _STEP,
+    "workflow_recovery": _STEP,
+    "workflow_failure": _STEP,
+}
+
+_TABLE_ACTIONS = {
+    TableAccess.READ: [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+    ],
+    TableAccess.READ_WRITE: [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchWriteItem",
+    ],
+}
+_S3_ACTIONS = {
+    BucketAccess.PUT: ["s3:PutObject"],
+    BucketAccess.READ: ["s3:GetObject", "s3:GetObjectVersion"],
+    BucketAccess.READ_WRITE: [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:PutObject",
+        "s3:AbortMultipartUpload",
+    ],
+}
+_KMS_READ = ["kms:Decrypt", "kms:DescribeKey"]
+_KMS_WRITE = ["kms:Encrypt", "kms:GenerateDataKey"]
+
+
+class Functions(Construct):
+    """`functions[name]` for every catalog entry; `dead_letter_queues[name]` for asynchronous ones."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, settings: StageSettings, data: Data) -> None:
+        super().__init__(scope, construct_id)
+        self.settings = settings
+        self.data = data
+        self.buckets: dict[str, s3.IBucket] = {
+            "documents": data.documents,
+            "evidence": data.evidence,
+            "packets": data.packets,
+        }
+        self.state_machine_arn, self.executions_arn = state_machine_arns(self, settings)
+        unknown = set(settings.reserved_concurrency) - {f.name for f in catalog.FUNCTIONS}
+        if unknown:
+            raise ValueError(f"reserved_concurrency names unknown functions: {sorted(unknown)}")
+        self.functions: dict[str, lambda_.Function] = {}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        for spec in catalog.FUNCTIONS:
+            if spec.name not in NEEDS:
+                raise ValueError(
+                    f"declare what {spec.name!r} may touch in infra/constructs/functions.py NEEDS"
+                )
+            self.functions[spec.name] = self._function(spec, NEEDS[spec.name])
+
+    def _function(self, spec: catalog.Function, needs: Needs) -> lambda_.Function:
+        construct_id = "".join(part.title() for part in spec.name.split("_"))
+        scope = Construct(self, construct_id)
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Handoff {spec.name}: only what NEEDS[{spec.name!r}] declares",
+        )
+        log_group = logs.LogGroup(
+            scope, "Logs", retention=self.settings.retention, removal_policy=self.settings.removal
+        )
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+            "POWERTOOLS_LOG_LEVEL": self.settings.log_level,
+            "POWERTOOLS_LOGGER_LOG_EVENT": "false",  # events carry debtors' personal data
+            "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+            "HANDOFF_STAGE": self.settings.name,
+        }
+        if needs.table is not TableAccess.NONE:
+            environment["TABLE_NAME"] = self.data.table.table_name
+        for bucket_name in sorted({b for b, _, _ in needs.buckets} | set(needs.bucket_names)):
+            environment[f"{bucket_name.upper()}_BUCKET"] = self.buckets[bucket_name].bucket_name
+        if needs.api:
+            environment["MAX_BODY_BYTES"] = str(self.settings.max_body_bytes)
+        if needs.workflow:
+            environment["STATE_MACHINE_ARN"] = self.state_machine_arn
+
+        dead_letter_queue = None
+        if needs.asynchronous:
+            dead_letter_queue = sqs.Queue(
+                scope,
+                "DeadLetters",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=self.data.messages_key,
+                enforce_ssl=True,
+                retention_period=Duration.days(14),
+            )
+            acknowledge(dead_letter_queue, "SQS3", "This queue is the function's dead-letter queue.")
+            self.dead_letter_queues[spec.name] = dead_letter_queue
+
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=spec.description or spec.name,
+            runtime=bundle.RUNTIME,
+            architecture=bundle.ARCHITECTURE,
+            handler=catalog.entry_point(spec),
+            code=bundle.code(bundle.DOCUMENTS if spec.documents else bundle.CORE),
+            memory_size=spec.memory_mb,
+            timeout=Duration.seconds(spec.timeout_s),
+            role=role,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=environment,
+            reserved_concurrent_executions=self.settings.reserved_concurrency.get(spec.name),
+            dead_letter_queue=dead_letter_queue,
+            retry_attempts=2 if needs.asynchronous else None,
+        )
+        log_group.grant_write(role)
+        self._grant(role, needs)
+        acknowledge(
+            function,
+            "L1",
+            "Python 3.12 on purpose: the lock files and arm64 wheels are built for cp312; "
+            "the runtime moves together with requirements/lambda*.lock.",
+        )
+        acknowledge(
+            role,
+            "IAM5[Resource::*]",
+            "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        )
+        return function
+
+    def _grant(self, role: iam.Role, needs: Needs) -> None:
+        if needs.table is not TableAccess.NONE:
+            self.data.table.grant(role, *_TABLE_ACTIONS[needs.table])
+            acknowledge(
+                role,
+                f"IAM5[Resource::<{self._logical_id(self.data.table)}.Arn>/index/*]",
+                "Queries go through the table's own GSIs (gsi1, gsi2); the wildcard covers only those.",
+            )
+        key_actions = set(_KMS_READ) if needs.table is not TableAccess.NONE else set()
+        if needs.table is TableAccess.READ_WRITE:
+            key_actions |= set(_KMS_WRITE)
+        for bucket_name, access, prefix in needs.buckets:
+            bucket = self.buckets[bucket_name]
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=_S3_ACTIONS[access], resources=[bucket.arn_for_objects(f"{prefix}*")]
+                )
+            )
+            acknowledge(
+                role,
+                f"IAM5[Resource::<{self._logical_id(bucket)}.Arn>/{prefix}*]",
+                f"Object keys are generated per case under '{prefix or '/'}'; access is object-level only "
+                "(no list, no delete) and limited to that prefix.",
+            )
+            key_actions |= set(_KMS_WRITE) if access is BucketAccess.PUT else set(_KMS_READ)
+            if access is BucketAccess.READ_WRITE:
+                key_actions |= set(_KMS_WRITE)
+        if key_actions:
+            self.data.key.grant(role, *sorted(key_actions))
+        if needs.workflow:
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"],
+                    resources=[self.state_machine_arn],
+                )
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["states:StopExecution", "states:DescribeExecution"],
+                    resources=[self.executions_arn],
+                )
+            )
+            acknowledge(
+                role,
+                f"IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+                f"{state_machine_name(self.settings)}:*]",
+                "Executions of the one case workflow; their names are per case and run.",
+            )
+
+    def _logical_id(self, construct: IConstruct) -> str:
+        """How cdk-nag names a resource's ARN in findings: `<LogicalId.Arn>`."""
+        child = construct.node.default_child
+        assert isinstance(child, CfnElement)
+        return Stack.of(self).get_logical_id(child)
