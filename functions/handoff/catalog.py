@@ -35,6 +35,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
     Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
     Function(
+        "partner_api", "handoff.handlers.partner_api", description="Assignments for agencies and attorneys"
+    ),
+    Function(
         "evidence_verifier",
         "handoff.handlers.evidence_verifier",
         description="Checks uploaded evidence against its declaration (S3 → SQS)",
@@ -93,6 +96,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/cases/{case_id}/verify", "business_api"),
     Route("POST", "/v1/cases/{case_id}/evidence", "business_api"),
     Route("GET", "/v1/cases/{case_id}/evidence", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/payments", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/dispute", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/withdraw", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/release", "business_api"),
+    Route("GET", "/v1/review-queue", "operator_api"),
+    Route("POST", "/v1/review-queue/{case_id}/assign", "operator_api"),
+    Route("GET", "/v1/assignments", "partner_api"),
+    Route("GET", "/v1/assignments/{case_id}", "partner_api"),
+    Route("POST", "/v1/assignments/{case_id}/accept", "partner_api"),
+    Route("POST", "/v1/assignments/{case_id}/decline", "partner_api"),
     Route("POST", "/v1/cases/{case_id}/documents", "documents_api"),
     Route("GET", "/v1/cases/{case_id}/documents", "documents_api"),
     Route("GET", "/v1/cases/{case_id}/documents/{document_id}", "documents_api"),
@@ -102,6 +115,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/tenants/{tenant_id}", "operator_api"),
     Route("POST", "/v1/api-keys", "operator_api"),
     Route("DELETE", "/v1/api-keys/{key_id}", "operator_api"),
+    Route("POST", "/v1/partners", "operator_api"),
+    Route("GET", "/v1/partners", "operator_api"),
+    Route("GET", "/v1/partners/{partner_id}", "operator_api"),
+    Route("PUT", "/v1/partners/{partner_id}", "operator_api"),
+    Route("GET", "/v1/routing-rules", "operator_api"),
+    Route("PUT", "/v1/routing-rules", "operator_api"),
 )
 
 API_FUNCTIONS = tuple(sorted({route.function for route in ROUTES}))

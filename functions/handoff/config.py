@@ -39,7 +39,9 @@ class EvidenceSettings(TableSettings):
 
 
 class BusinessApiSettings(ApiSettings, EvidenceSettings):
-    pass
+    auto_start_workflow: Annotated[
+        bool, Field(description="Start the case workflow when a case is submitted (off only in some tests)")
+    ] = True
 
 
 class DocumentSettings(ApiSettings):

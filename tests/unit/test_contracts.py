@@ -48,7 +48,7 @@ def test_each_api_function_serves_exactly_its_catalog_routes(name: str) -> None:
 
 def test_every_catalog_handler_module_has_a_handler() -> None:
     for entry in FUNCTIONS:
-        assert callable(importlib.import_module(entry.handler).handler), entry.name
+        assert callable(getattr(importlib.import_module(entry.handler), entry.entry)), entry.name
 
 
 @pytest.mark.parametrize(

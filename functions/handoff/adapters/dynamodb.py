@@ -78,6 +78,26 @@ def decode_cursor(cursor: str | None, expected_pk: str, pk_attr: str = "pk") -> 
     return to_item(values)
 
 
+PARTNER_VISIBLE = frozenset(
+    {
+        CaseStatus.assigned,
+        CaseStatus.accepted,
+        CaseStatus.in_recovery,
+        CaseStatus.settled,
+        CaseStatus.judgment,
+    }
+)
+
+
+def assignment_keys(case: Case) -> dict[str, str]:
+    """gsi2: the review queue (manual_review) and each partner's assignments; nothing otherwise."""
+    if case.status == CaseStatus.manual_review:
+        return {"gsi2pk": "REVIEW", "gsi2sk": f"{case.updated_at.isoformat()}#{case.case_id}"}
+    if case.workflow.partner_id and case.status in PARTNER_VISIBLE:
+        return {"gsi2pk": f"PARTNER#{case.workflow.partner_id}", "gsi2sk": case_sk(case.case_id)}
+    return {}
+
+
 class DynamoCases:
     """CaseRepository: the case item plus its append-only timeline."""
 
@@ -116,6 +136,7 @@ class DynamoCases:
             "updated_at": case.updated_at.isoformat(),
             "gsi1pk": status_gsi(case.tenant_id, case.status),
             "gsi1sk": case_sk(case.case_id),
+            **assignment_keys(case),
         }
         condition: dict[str, Any]
         if expected == 0:
@@ -179,6 +200,18 @@ class DynamoCases:
         result = self._db.query(TableName=self._table, Limit=limit, ConsistentRead=True, **query)
         events = [self._event(from_item(item)) for item in result.get("Items", [])]
         return Page(events, encode_cursor(result.get("LastEvaluatedKey")))
+
+    def on_index(self, partition: str, limit: int = 100) -> list[tuple[str, str]]:
+        """(tenant_id, case_id) of the cases in a gsi2 partition: the review queue or a partner's list."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="gsi2",
+            KeyConditionExpression="gsi2pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": partition}),
+            ProjectionExpression="tenant_id, case_id",
+            PaginationConfig={"MaxItems": limit},
+        )
+        return [(i["tenant_id"]["S"], i["case_id"]["S"]) for page in pages for i in page.get("Items", [])]
 
     def all_events(self, tenant_id: str, case_id: str) -> list[CaseEvent]:
         events: list[CaseEvent] = []

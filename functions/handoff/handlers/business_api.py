@@ -30,14 +30,17 @@ from handoff.handlers.models import (
     EvidenceResponse,
     EvidenceUploadResponse,
     HealthResponse,
+    PaymentRequest,
+    ReasonRequest,
     UploadResponse,
     VerificationResponse,
 )
-from handoff.handlers.wiring import packet_deps
+from handoff.handlers.wiring import packet_deps, workflow_deps
 from handoff.observability import logger, tracer
 from handoff.services import cases as case_service
 from handoff.services import evidence as evidence_service
 from handoff.services import packets as packet_service
+from handoff.services import workflow
 from handoff.services.evidence import EvidenceLimits
 
 router = APIGatewayRouter()
@@ -67,6 +70,8 @@ def submit_case(
     def submit() -> dict[str, object]:
         case = case_service.submit_case(case_repository(), caller, intake, utcnow())
         logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
+        if business_api_settings().auto_start_workflow:
+            workflow.start_safely(workflow_deps(), case, caller.actor, utcnow())
         return CaseResponse.of(case).model_dump(mode="json")
 
     request = intake.model_dump(mode="json")
@@ -151,6 +156,54 @@ def list_evidence(case_id: CaseId) -> EvidenceListResponse:
     caller = require(router, PrincipalKind.business)
     items, ready = evidence_service.list_evidence(case_repository(), evidence_repository(), caller, case_id)
     return EvidenceListResponse(items=[EvidenceResponse.of(e) for e in items], readiness=ready)
+
+
+@router.post(
+    "/v1/cases/<case_id>/payments", summary="Report a payment made to you directly", tags=["actions"]
+)
+def report_payment(
+    case_id: CaseId,
+    body: PaymentRequest,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128)],
+) -> CaseResponse:
+    caller = require(router, PrincipalKind.business)
+
+    def pay() -> dict[str, object]:
+        case = workflow.record_direct_payment(
+            workflow_deps(), caller, case_id, body.amount, body.paid_on, body.reference, utcnow()
+        )
+        return CaseResponse.of(case).model_dump(mode="json")
+
+    request = {"case_id": case_id, **body.model_dump(mode="json")}
+    paid = run_once(
+        "report_payment", str(caller.tenant_id), idempotency_key, request, pay, router.lambda_context
+    )
+    return CaseResponse.model_validate(paid)
+
+
+@router.post(
+    "/v1/cases/<case_id>/dispute", summary="The debtor disputes: put the case on hold", tags=["actions"]
+)
+def dispute_case(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
+    caller = require(router, PrincipalKind.business)
+    return CaseResponse.of(workflow.dispute(workflow_deps(), caller, case_id, body.reason, utcnow()))
+
+
+@router.post("/v1/cases/<case_id>/withdraw", summary="Withdraw the case", tags=["actions"])
+def withdraw_case(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
+    caller = require(router, PrincipalKind.business)
+    return CaseResponse.of(workflow.withdraw(workflow_deps(), caller, case_id, body.reason, utcnow()))
+
+
+@router.post(
+    "/v1/cases/<case_id>/release", summary="Lift a hold and check eligibility again", tags=["actions"]
+)
+def release_case(case_id: CaseId) -> CaseResponse:
+    caller = require(router, PrincipalKind.business)
+    assert caller.tenant_id
+    return CaseResponse.of(
+        workflow.release_hold(workflow_deps(), caller.tenant_id, case_id, caller.actor, utcnow())
+    )
 
 
 app = build_resolver(ROUTERS)

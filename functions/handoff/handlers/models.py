@@ -483,6 +483,65 @@ class DownloadResponse(BaseModel):
         return cls(url=url, expires_in_seconds=seconds)
 
 
+class PaymentRequest(Strict):
+    """A payment the debtor made straight to you (not through a partner)."""
+
+    amount: Annotated[Decimal, Field(gt=0, max_digits=18, description="In the case currency, decimal string")]
+    paid_on: date
+    reference: Annotated[str | None, Field(max_length=100, description="Bank reference or receipt")] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"amount": "1250.00", "paid_on": "2026-09-14", "reference": "BACS 88213"}]
+        }
+    )
+
+
+class ReasonRequest(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=2000, description="Shown on the timeline")]
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Debtor says the goods were faulty"}]}
+    )
+
+
+class AssignRequest(Strict):
+    partner_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"partner_id": "par_2c9d1e0f4a5b6c7d8e9f"}]})
+
+
+class ReviewItem(BaseModel):
+    case_id: str
+    tenant_id: str
+    creditor_reference: str
+    currency: str
+    balance: Decimal
+    debtor_jurisdiction: str
+    since: datetime
+
+    @classmethod
+    def of(cls, case: Case) -> ReviewItem:
+        address = case.intake.debtor.address
+        return cls(
+            case_id=case.case_id,
+            tenant_id=case.tenant_id,
+            creditor_reference=case.intake.creditor_reference,
+            currency=case.intake.currency,
+            balance=case.outstanding,
+            debtor_jurisdiction=address.subdivision or address.country,
+            since=case.updated_at,
+        )
+
+
+class ReviewQueueResponse(BaseModel):
+    items: list[ReviewItem]
+
+
+class AssignmentListResponse(BaseModel):
+    items: list[CaseListItem]
+
+
 class HealthResponse(BaseModel):
     status: str
     version: str

@@ -13,7 +13,13 @@ from handoff.adapters.dynamodb import key_repository, partner_directory, tenant_
 from handoff.config import api_settings
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import ApiKeyRequest, ApiKeyResponse, TenantRequest, TenantResponse
+from handoff.handlers.models import (
+    ApiKeyRequest,
+    ApiKeyResponse,
+    TenantRequest,
+    TenantResponse,
+)
+from handoff.handlers.partners_routes import router as partners_router
 from handoff.observability import logger, tracer
 from handoff.services import access
 
@@ -71,7 +77,7 @@ def revoke_key(key_id: KeyId) -> ApiKeyResponse:
     return ApiKeyResponse.of(key)
 
 
-ROUTERS = [router]
+ROUTERS = [router, partners_router]
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
     tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))

@@ -16,9 +16,11 @@ from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
 from handoff.domain.documents import DocumentKind
-from handoff.domain.errors import ConflictError
+from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
 from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.money import AmountScaleError, exact
+from handoff.observability import logger
 from handoff.services.cases import update_case
 from handoff.services.documents import DocumentInputs, generate_document
 from handoff.services.packets import PacketDeps, assemble
@@ -49,7 +51,7 @@ class Partners(Protocol):
 
     def reserve(self, partner_id: str) -> bool: ...
 
-    def release(self, partner_id: str) -> None: ...
+    def release(self, partner_id: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,14 @@ def start(
         case.record("workflow.started", actor, now, {"run": case.workflow.run, "resume": resume})
 
     return update_case(deps.cases, tenant_id, case_id, begin)
+
+
+def start_safely(deps: WorkflowDeps, case: Case, actor: str, now: datetime) -> None:
+    """Start a new case's workflow; a failure to start leaves the case submitted, to be released later."""
+    try:
+        start(deps, case.tenant_id, case.case_id, actor, now)
+    except Exception:  # the case is stored either way; its timeline shows no workflow.started
+        logger.exception("workflow did not start", extra={"case_id": case.case_id})
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -392,6 +402,10 @@ def record_direct_payment(
     before = deps.cases.get(caller.tenant_id, case_id)
     if before.status in (S.closed, S.withdrawn, S.resolved):
         raise ConflictError(f"a {before.status} case takes no more payments")
+    try:
+        amount = exact(amount, before.intake.currency)
+    except AmountScaleError as exc:
+        raise InvalidRequestError([FieldProblem(("amount",), str(exc))]) from exc
 
     def pay(c: Case) -> None:
         c.record_payment(amount, paid_on, reference, caller.actor, now)
@@ -414,29 +428,24 @@ def record_direct_payment(
 
 
 def partner_answer(
-    deps: WorkflowDeps,
-    partner_id: str,
-    tenant_id: str,
-    case_id: str,
-    accept: bool,
-    reason: str | None,
-    now: datetime,
+    deps: WorkflowDeps, caller: Principal, case_id: str, accept: bool, reason: str | None, now: datetime
 ) -> Case:
     """An assigned partner accepts or declines; only the partner the case is assigned to may answer."""
-    before = deps.cases.get(tenant_id, case_id)
-    if before.workflow.partner_id != partner_id:
-        from handoff.domain.errors import NotFoundError
-
-        raise NotFoundError(f"case {case_id} not found")
-    actor = f"partner:{partner_id}"
+    assert caller.partner_id
+    before = assignment(deps, caller.partner_id, case_id)
+    if before.status != S.assigned or before.workflow.waiting_for != PARTNER_ACCEPTANCE:
+        raise ConflictError(f"the placement is {before.status}; there is nothing to accept or decline now")
+    partner_id = caller.partner_id
 
     def answer(c: Case) -> None:
         if accept:
-            c.transition(S.accepted, actor, now, "partner accepted the placement", partner_id=partner_id)
+            c.transition(
+                S.accepted, caller.actor, now, "partner accepted the placement", partner_id=partner_id
+            )
         else:
-            c.record("assignment.declining", actor, now, {"partner_id": partner_id, "reason": reason})
+            c.record("assignment.declining", caller.actor, now, {"partner_id": partner_id, "reason": reason})
 
-    case = update_case(deps.cases, tenant_id, case_id, answer)
+    case = update_case(deps.cases, before.tenant_id, case_id, answer)
     if accept:
         _answer(deps, before, PARTNER_ACCEPTANCE, {"accepted": True}, None)
     else:
@@ -455,9 +464,60 @@ def release_hold(deps: WorkflowDeps, tenant_id: str, case_id: str, actor: str, n
     return start(deps, tenant_id, case_id, actor, now)
 
 
-def evidence_ready(deps: WorkflowDeps, case: Case, evidence: list[Any]) -> bool:
-    return (
-        case.status == S.on_hold
-        and case.workflow.hold_reasons == ["missing_evidence"]
-        and readiness(case.intake, evidence).ready
-    )
+def release_if_ready(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> bool:
+    """A case held only for missing evidence goes back into the workflow once its evidence is complete."""
+    case = deps.cases.get(tenant_id, case_id)
+    if case.status != S.on_hold or case.workflow.hold_reasons != ["missing_evidence"]:
+        return False
+    if not readiness(case.intake, deps.packets.evidence.list_for_case(tenant_id, case_id)).ready:
+        return False
+    release_hold(deps, tenant_id, case_id, SYSTEM, now)
+    return True
+
+
+def review_queue(deps: WorkflowDeps, limit: int = 100) -> list[Case]:
+    return [deps.cases.get(t, c) for t, c in deps.cases.on_index("REVIEW", limit)]
+
+
+def assign_from_review(deps: WorkflowDeps, case_id: str, partner_id: str, actor: str, now: datetime) -> Case:
+    """The operator picks the partner for a case in the review queue; the workflow resumes at the referral."""
+    from handoff.domain.errors import NotFoundError
+
+    found = [(t, c) for t, c in deps.cases.on_index("REVIEW", 1000) if c == case_id]
+    if not found:
+        raise NotFoundError(f"case {case_id} is not in the review queue")
+    tenant_id = found[0][0]
+    partner = deps.partners.get(partner_id)
+    if not deps.partners.reserve(partner_id):
+        raise ConflictError(f"partner {partner_id} is suspended or at capacity")
+
+    def assign(c: Case) -> None:
+        c.workflow.partner_id, c.workflow.partner_type = partner_id, str(partner.type)
+        c.workflow.tries = 1
+        c.workflow.declined = [p for p in c.workflow.declined if p != partner_id]
+        c.transition(
+            S.assigned, actor, now, "assigned by an operator from the review queue", partner_id=partner_id
+        )
+
+    try:
+        update_case(deps.cases, tenant_id, case_id, assign)
+    except Exception:
+        deps.partners.release(partner_id)
+        raise
+    return start(deps, tenant_id, case_id, actor, now, resume="assignment")
+
+
+def assignments(deps: WorkflowDeps, partner_id: str, limit: int = 100) -> list[Case]:
+    return [deps.cases.get(t, c) for t, c in deps.cases.on_index(f"PARTNER#{partner_id}", limit)]
+
+
+def assignment(deps: WorkflowDeps, partner_id: str, case_id: str) -> Case:
+    """A case assigned to this partner; any other case is indistinguishable from a missing one."""
+    from handoff.domain.errors import NotFoundError
+
+    for tenant_id, assigned in deps.cases.on_index(f"PARTNER#{partner_id}", 10_000):
+        if assigned == case_id:
+            case = deps.cases.get(tenant_id, case_id)
+            if case.workflow.partner_id == partner_id:
+                return case
+    raise NotFoundError(f"case {case_id} not found")

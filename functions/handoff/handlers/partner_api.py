@@ -1,0 +1,59 @@
+"""Partner API (agency and attorney keys): the cases assigned to you; accept or decline them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.logging import correlation_paths
+
+from handoff.config import api_settings
+from handoff.domain.case import PrincipalKind, utcnow
+from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.models import AssignmentListResponse, CaseListItem, CaseResponse, ReasonRequest
+from handoff.handlers.wiring import workflow_deps
+from handoff.observability import logger, tracer
+from handoff.services import workflow
+
+router = APIGatewayRouter()
+CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
+PARTNERS = (PrincipalKind.agency, PrincipalKind.attorney)
+
+
+@router.get("/v1/assignments", summary="Cases assigned to you", tags=["partners"])
+def list_assignments() -> AssignmentListResponse:
+    caller = require(router, *PARTNERS)
+    assert caller.partner_id
+    cases = workflow.assignments(workflow_deps(), caller.partner_id)
+    return AssignmentListResponse(items=[CaseListItem.of(c) for c in cases])
+
+
+@router.get("/v1/assignments/<case_id>", summary="The case file of a case assigned to you", tags=["partners"])
+def get_assignment(case_id: CaseId) -> CaseResponse:
+    caller = require(router, *PARTNERS)
+    assert caller.partner_id
+    return CaseResponse.of(workflow.assignment(workflow_deps(), caller.partner_id, case_id))
+
+
+@router.post("/v1/assignments/<case_id>/accept", summary="Accept the placement", tags=["partners"])
+def accept_assignment(case_id: CaseId) -> CaseResponse:
+    caller = require(router, *PARTNERS)
+    case = workflow.partner_answer(workflow_deps(), caller, case_id, True, None, utcnow())
+    logger.info("placement accepted", extra={"case_id": case_id, "partner_id": caller.partner_id})
+    return CaseResponse.of(case)
+
+
+@router.post("/v1/assignments/<case_id>/decline", summary="Decline the placement", tags=["partners"])
+def decline_assignment(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
+    caller = require(router, *PARTNERS)
+    case = workflow.partner_answer(workflow_deps(), caller, case_id, False, body.reason, utcnow())
+    logger.info("placement declined", extra={"case_id": case_id, "partner_id": caller.partner_id})
+    return CaseResponse.of(case)
+
+
+ROUTERS = [router]
+app = build_resolver(ROUTERS)
+handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
+    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+)
