@@ -27,7 +27,7 @@ conditions does not match a currency it has none for.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
@@ -439,48 +439,71 @@ class RoutingDecision(_Output):
         return [f"qualifies, ranked {rank} after {self.partner_id} ({self.tie_break})"]
 
 
-def _partner_misses(
-    partner: Partner,
-    facts: CaseFacts,
-    wanted: PartnerType | None,
-    excluded: frozenset[str],
-    covering: frozenset[str],
-) -> list[str] | None:
-    """Every check the partner fails, or None when it qualifies (the common path builds no text)."""
-    serves = not covering.isdisjoint(partner.jurisdictions)
-    band = partner.band_for(facts.currency)
+PartnerCheck = Callable[[Partner], "list[str] | None"]
+
+
+def partner_check(
+    facts: CaseFacts, wanted: PartnerType | None, excluded: Collection[str] = ()
+) -> PartnerCheck:
+    """A function telling, for one partner, every check it fails (None when it qualifies).
+
+    Everything that depends only on the case is worked out once here, so the per-partner
+    function does a handful of comparisons and builds text only for a partner that fails.
+    """
+    covering = patterns_covering(facts.debtor_jurisdiction)
+    not_served = f"does not serve {facts.debtor_jurisdiction}"
+    currency = facts.currency
+    no_band = f"no amount band for {currency}"
     amount = facts.principal
-    in_band = band is not None and band.min <= amount and (band.max is None or amount < band.max)
-    if (
-        serves
-        and in_band
-        and partner.status is PartnerStatus.active
-        and (wanted is None or partner.type is wanted)
-        and partner.open_cases < partner.capacity
-        and partner.partner_id not in excluded
-        and facts.debt_type in partner.debt_types
-    ):
-        return None
-    why: list[str] = []
-    if partner.status is not PartnerStatus.active:
-        why.append(str(partner.status))
-    if partner.partner_id in excluded:
-        why.append("declined earlier")
-    if wanted is not None and partner.type is not wanted:
-        why.append(f"is an {partner.type}, rule wants an {wanted}")
-    if not serves:
-        why.append(f"does not serve {facts.debtor_jurisdiction}")
-    if band is None:
-        why.append(f"no amount band for {facts.currency}")
-    elif amount < band.min:
-        why.append(f"amount {amount} below band min {band.min} {facts.currency}")
-    elif band.max is not None and amount >= band.max:
-        why.append(_above_max("band", amount, band.max, facts.currency))
-    if facts.debt_type not in partner.debt_types:
-        why.append(f"does not handle debt type {facts.debt_type}")
-    if partner.open_cases >= partner.capacity:
-        why.append(f"at capacity {partner.open_cases}/{partner.capacity}")
-    return why
+    debt_type = facts.debt_type
+    wrong_debt = f"does not handle debt type {debt_type}"
+    excluded = frozenset(excluded)
+    active = PartnerStatus.active
+    status_text = {status: status.value for status in PartnerStatus}
+    type_text = (
+        {kind: f"is an {kind.value}, rule wants an {wanted.value}" for kind in PartnerType} if wanted else {}
+    )
+
+    def misses(partner: Partner) -> list[str] | None:
+        serves = not covering.isdisjoint(partner.jurisdictions)
+        band = None
+        for candidate in partner.amount_bands:
+            if candidate.currency == currency:
+                band = candidate
+                break
+        in_band = band is not None and band.min <= amount and (band.max is None or amount < band.max)
+        if (
+            serves
+            and in_band
+            and partner.status is active
+            and (wanted is None or partner.type is wanted)
+            and partner.open_cases < partner.capacity
+            and partner.partner_id not in excluded
+            and debt_type in partner.debt_types
+        ):
+            return None
+        why: list[str] = []
+        if partner.status is not active:
+            why.append(status_text[partner.status])
+        if partner.partner_id in excluded:
+            why.append("declined earlier")
+        if wanted is not None and partner.type is not wanted:
+            why.append(type_text[partner.type])
+        if not serves:
+            why.append(not_served)
+        if band is None:
+            why.append(no_band)
+        elif amount < band.min:
+            why.append(f"amount {amount} below band min {band.min} {currency}")
+        elif band.max is not None and amount >= band.max:
+            why.append(_above_max("band", amount, band.max, currency))
+        if debt_type not in partner.debt_types:
+            why.append(wrong_debt)
+        if partner.open_cases >= partner.capacity:
+            why.append(f"at capacity {partner.open_cases}/{partner.capacity}")
+        return why
+
+    return misses
 
 
 def _rank_key(partner: Partner) -> tuple[int, int, str]:
@@ -499,10 +522,9 @@ def decide(
     the order of `partners`. Linear in the number of partners (plus sorting the results).
     Raises `RoutingInputError` if a partner id appears twice.
     """
-    excluded = frozenset(exclude_partner_ids)
-    covering = patterns_covering(case_facts.debtor_jurisdiction)
     rule_outcomes, selected = _evaluate_rules(case_facts, rules)
     wanted = selected.partner_type if selected else None
+    misses = partner_check(case_facts, wanted, exclude_partner_ids)
 
     qualified: list[Partner] = []
     rejected: dict[str, list[str]] = {}
@@ -511,7 +533,7 @@ def decide(
         if partner.partner_id in seen:
             raise RoutingInputError(f"partner {partner.partner_id} is listed twice")
         seen.add(partner.partner_id)
-        why = _partner_misses(partner, case_facts, wanted, excluded, covering)
+        why = misses(partner)
         if why is None:
             qualified.append(partner)
         else:
