@@ -8,9 +8,10 @@ Run from the repository root:
 The partners are synthetic but shaped like a real directory (seeded, so every run sees the same
 ones): agencies and attorneys, one to four jurisdiction patterns each (`*`, countries, `US-*`,
 exact subdivisions), one to three amount bands, a few debt types, varied load, priority and a
-few suspended. Each scenario calls `decide` `--runs` times on the same inputs (after one
-warm-up call) and reports the median, the best and the worst. The partner models are built
-once, outside the timing; `decide` itself precomputes nothing between calls.
+few suspended. After one warm-up call per scenario, each of `--runs` rounds times one `decide`
+call per scenario (interleaved, so a burst of load on the shared machine hits every scenario
+alike); the table reports the median, the best and the worst per scenario. The partner models
+are built once, outside the timing; `decide` itself precomputes nothing between calls.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import pydantic
 from handoff.domain.partners import Partner
-from handoff.domain.routing import CaseFacts, RoutingDecision, RoutingRules, decide
+from handoff.domain.routing import CaseFacts, RoutingRules, decide
 
 RESULTS = Path(__file__).with_name("routing.md")
 COMMAND = ".venv/bin/python -m benchmarks.routing"
@@ -157,33 +158,37 @@ class Row:
     dump_ms: float
 
 
-def time_decide(case: CaseFacts, partners: list[Partner], runs: int) -> tuple[list[float], RoutingDecision]:
-    decision = decide(case, RULES, partners, ("partner-00001",))  # warm-up
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        decision = decide(case, RULES, partners, ("partner-00001",))
-        times.append(time.perf_counter() - start)
-    return times, decision
+EXCLUDED = ("partner-00001",)
+
+
+def time_once(case: CaseFacts, partners: list[Partner]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    decide(case, RULES, partners, EXCLUDED)
+    return time.perf_counter() - start
 
 
 def run(runs: int, count: int) -> tuple[float, list[Row]]:
     start = time.perf_counter()
     partners = synthetic_partners(count)
     build_s = time.perf_counter() - start
+    cases = {name: facts(scenario) for name, scenario in SCENARIOS.items()}
+    decisions = {name: decide(case, RULES, partners, EXCLUDED) for name, case in cases.items()}  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(runs):  # interleaved: a burst of load on the shared machine hits every scenario alike
+        for name, case in cases.items():
+            times[name].append(time_once(case, partners))
     rows: list[Row] = []
-    for name, scenario in SCENARIOS.items():
-        times, decision = time_decide(facts(scenario), partners, runs)
+    for name, decision in decisions.items():
         start = time.perf_counter()
         size = len(decision.model_dump_json())
         dump_s = time.perf_counter() - start
         rows.append(
             Row(
                 scenario=name,
-                median_ms=statistics.median(times) * 1e3,
-                best_ms=min(times) * 1e3,
-                worst_ms=max(times) * 1e3,
+                median_ms=statistics.median(times[name]) * 1e3,
+                best_ms=min(times[name]) * 1e3,
+                worst_ms=max(times[name]) * 1e3,
                 outcome=f"{decision.outcome}: {decision.partner_id or decision.reason}",
                 qualified=len(decision.ranking),
                 rejected=len(decision.rejected),
@@ -221,8 +226,9 @@ def report(build_s: float, rows: list[Row], runs: int, count: int) -> str:
             f"(shared with other work while measured)",
             f"- python {platform.python_version()}, pydantic {pydantic.VERSION}",
             f"- method: {count:,} synthetic partners (seeded; built once in {build_s:.2f} s, outside the "
-            f"timing), 3 routing rules, one partner excluded as declined; per scenario one warm-up call, "
-            f"then {runs} timed calls of `decide` (gc collected before each); median, best and worst",
+            f"timing), 3 routing rules, one partner excluded as declined; one warm-up call per scenario, "
+            f"then {runs} rounds each timing one `decide` call per scenario (interleaved; gc collected "
+            f"before each call); median, best and worst per scenario",
             "",
             table(rows),
             "",
