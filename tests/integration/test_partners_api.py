@@ -204,7 +204,7 @@ def fresh_table(local_aws: Any) -> Iterator[str]:
 
     name = f"{local_aws.table}-{secrets.token_hex(3)}"
     client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint)
-    client.create_table(**create_table_kwargs(name))
+    client.create_table(**create_table_kwargs(name))  # type: ignore[arg-type]
     yield name
     client.delete_table(TableName=name)
 
