@@ -46,7 +46,7 @@ class HoldCode(StrEnum):
 class HoldReason(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    code: HoldCode
+    code: Annotated[HoldCode, Field(description="Stable reason code")]
     text: Annotated[str, Field(description="For people: what holds the case and the numbers behind it")]
     details: Annotated[
         dict[str, int | str | list[str]], Field(description="For machines: the same facts as values")
@@ -57,7 +57,9 @@ class Eligibility(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     eligible: Annotated[bool, Field(description="No hold reason applies: the case may be handed off")]
-    hold_reasons: list[HoldReason]
+    hold_reasons: Annotated[
+        list[HoldReason], Field(description="Every reason that applies, in a fixed order")
+    ]
     attorney_review: Annotated[bool, Field(description="An attorney should look at the case (insolvency)")]
     time_barred: Annotated[bool, Field(description="Limitation expired: no letter may threaten suit")]
 

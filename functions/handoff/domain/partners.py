@@ -117,7 +117,9 @@ JurisdictionPattern = Annotated[
 """A validated, upper-case jurisdiction pattern."""
 
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
-PartnerId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+PartnerId = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Partner identifier")
+]
 
 
 def _at_scale(amount: Decimal | None, currency: str | None) -> Decimal | None:
@@ -177,12 +179,12 @@ class AmountBand(Strict):
 
 
 class FixedFee(Strict):
-    kind: Literal["fixed"] = "fixed"
+    kind: Annotated[Literal["fixed"], Field(description="A flat amount")] = "fixed"
     amount: Annotated[Money, Field(description="Flat fee")]
 
 
 class PercentFee(Strict):
-    kind: Literal["percent"] = "percent"
+    kind: Annotated[Literal["percent"], Field(description="A share of the balance")] = "percent"
     percent: Annotated[Percent, Field(description="Percent of the balance at the time of the event")]
 
 
@@ -214,7 +216,7 @@ def _unique(values: list[str], what: str) -> None:
 
 
 class _PartnerFields(Strict):
-    name: ShortText
+    name: Annotated[ShortText, Field(description="Trading or firm name")]
     type: Annotated[PartnerType, Field(description="agency or attorney")]
     jurisdictions: Annotated[
         list[JurisdictionPattern],

@@ -86,7 +86,7 @@ class _Output(BaseModel):
 
 
 class SignalReading(_Output):
-    signal: EscalationSignal
+    signal: Annotated[EscalationSignal, Field(description="Which signal")]
     on: Annotated[bool, Field(description="Whether the signal is raised")]
     detail: Annotated[str, Field(description="The numbers or facts behind the reading")]
 
@@ -250,8 +250,10 @@ SignalList = Annotated[list[EscalationSignal], Field(max_length=len(EscalationSi
 class RoutingRule(Strict):
     """One row of the routing table. All conditions must hold; an empty list means any."""
 
-    rule_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
-    description: ShortText
+    rule_id: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Stable rule name")
+    ]
+    description: Annotated[ShortText, Field(description="What the rule is for, for operators")]
     partner_type: Annotated[PartnerType, Field(description="The kind of partner this rule sends cases to")]
     jurisdictions: Annotated[
         list[JurisdictionPattern],
@@ -352,14 +354,16 @@ class RoutingRules(Strict):
 class CaseFacts(Strict):
     """The facts routing looks at, taken from the case and its computed signals."""
 
-    case_id: Annotated[str, Field(min_length=1, max_length=64)]
+    case_id: Annotated[str, Field(min_length=1, max_length=64, description="The case being routed")]
     currency: CurrencyCode
     principal: Annotated[Decimal, Field(ge=0, max_digits=18, description="Principal outstanding")]
     debtor_jurisdiction: Annotated[
         JurisdictionCode, Field(description="The debtor's subdivision if known, else its country")
     ]
-    debtor_entity_type: EntityType
-    debt_type: DebtType = DebtType.commercial
+    debtor_entity_type: Annotated[
+        EntityType, Field(description="company, sole_trader, partnership or individual")
+    ]
+    debt_type: Annotated[DebtType, Field(description="What the debt arises from")] = DebtType.commercial
     signals: Annotated[frozenset[EscalationSignal], Field(description="Escalation signals raised")] = (
         frozenset()
     )
@@ -395,7 +399,7 @@ class RoutingOutcome(StrEnum):
 
 
 class RuleOutcome(_Output):
-    rule_id: str
+    rule_id: Annotated[str, Field(description="The rule evaluated")]
     matched: Annotated[bool, Field(description="All of the rule's conditions hold")]
     selected: Annotated[bool, Field(description="The first rule that matched: it chose the partner type")]
     reasons: Annotated[list[str], Field(description="Why the rule did not match, or was not the first")]
@@ -404,13 +408,13 @@ class RuleOutcome(_Output):
 class RoutingDecision(_Output):
     """What routing decided and why: the rule, the partner, and a reason for every other one."""
 
-    case_id: str
-    outcome: RoutingOutcome
+    case_id: Annotated[str, Field(description="The case routed")]
+    outcome: Annotated[RoutingOutcome, Field(description="partner_selected or manual_review")]
     rule_id: Annotated[str | None, Field(description="The first rule that matched")]
-    partner_type: PartnerType | None
+    partner_type: Annotated[PartnerType | None, Field(description="The type the matched rule asks for")]
     partner_id: Annotated[PartnerId | None, Field(description="The chosen partner; null for manual review")]
     reason: Annotated[str, Field(description="One line: the choice, or why the case needs manual review")]
-    tie_break: str = TIE_BREAK
+    tie_break: Annotated[str, Field(description="How qualified partners were ordered")] = TIE_BREAK
     signals: Annotated[list[EscalationSignal], Field(description="Signals raised, sorted")]
     rules: Annotated[list[RuleOutcome], Field(description="Every rule, in table order")]
     ranking: Annotated[
