@@ -7,7 +7,7 @@ WSGI application, so each test exercises what Lambda runs without a network hop.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +40,35 @@ class Api:
 
 @pytest.fixture(scope="session")
 def local_aws() -> Iterator[LocalAws]:
+    import os
+
+    os.environ["AUTO_START_WORKFLOW"] = "false"  # workflow tests switch it on for themselves
     aws = start_local_aws(prefix=f"handoff-test-{secrets.token_hex(3)}")
     yield aws
     aws.stop()
+
+
+@pytest.fixture
+def workflow_on(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], None]]:
+    """Cases start their workflow at submission; `set_day(seconds)` sets how long a workflow day lasts."""
+    from handoff.config import business_api_settings, workflow_settings
+    from handoff.handlers.wiring import reset_wiring
+
+    def refresh() -> None:
+        business_api_settings.cache_clear()
+        workflow_settings.cache_clear()
+        reset_wiring()
+
+    def set_day(seconds: float) -> None:
+        monkeypatch.setenv("HANDOFF_SECONDS_PER_DAY", str(seconds))
+        refresh()
+
+    monkeypatch.setenv("AUTO_START_WORKFLOW", "true")
+    set_day(1.0)
+    yield set_day
+    local_aws.stop_executions()
+    monkeypatch.undo()
+    refresh()
 
 
 @pytest.fixture(scope="session")

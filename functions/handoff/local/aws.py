@@ -98,15 +98,9 @@ def _invoke(
     self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
 ) -> bytes:
     name = _function_name(function_name)
-    handler = _handlers.get(name)
-    if handler is None:
-        response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps(
-            {"errorType": "ResourceNotFound", "errorMessage": f"no local handler {name}"}
-        ).encode()
     event = json.loads(body) if body else {}
     try:
-        result = handler(event, LambdaContext(name))
+        result = invoke_local(name, event)
     except Exception as exc:  # Lambda reports any exception as an Unhandled function error
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
@@ -288,6 +282,7 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
         table_settings,
         workflow_settings,
     )
+    from handoff.adapters.partner_store import reset_partner_repositories
     from handoff.handlers.wiring import reset_wiring
 
     _patch_moto()
@@ -304,7 +299,13 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
         table_settings,
         workflow_settings,
     )
-    for cached in (reset_clients, reset_repositories, reset_wiring, *(s.cache_clear for s in settings)):
+    for cached in (
+        reset_clients,
+        reset_repositories,
+        reset_partner_repositories,
+        reset_wiring,
+        *(s.cache_clear for s in settings),
+    ):
         cached()
     aws.provision()
     return aws

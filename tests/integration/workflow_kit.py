@@ -1,0 +1,153 @@
+"""Helpers for workflow tests: partners, evidence uploads, waiting for the state machine."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import requests
+
+from handoff.domain.partners import PartnerRequest
+from tests.integration.conftest import Api
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def add_partner(
+    jurisdictions: list[str],
+    kind: str = "agency",
+    currency: str = "GBP",
+    band: tuple[str, str | None] = ("0", None),
+    capacity: int = 10,
+    priority: int = 100,
+) -> str:
+    from handoff.adapters.partner_store import partner_repository
+
+    partner_id = f"par_{secrets.token_hex(6)}"
+    request = PartnerRequest.model_validate(
+        {
+            "name": f"Test {kind} {partner_id}",
+            "type": kind,
+            "jurisdictions": jurisdictions,
+            "amount_bands": [{"currency": currency, "min": band[0], "max": band[1]}],
+            "debt_types": ["commercial"],
+            "capacity": capacity,
+            "fee_terms": {
+                "contingency_percent": "20",
+                "direct_payment_fee_percent": "10",
+                "exclusivity_days": 30,
+                "recall_fee": {"kind": "percent", "percent": "5"},
+            },
+            "priority": priority,
+            "contact_email": "placements@partner.example",
+        }
+    )
+    partner_repository().add(request.to_partner(partner_id))
+    return partner_id
+
+
+def partner_key(operator: Api, partner_id: str, kind: str = "agency") -> Api:
+    issued = operator.call("POST", "/v1/api-keys", json={"kind": kind, "partner_id": partner_id})
+    assert issued.status_code == 201, issued.json
+    return operator.as_key(issued.json["secret"])
+
+
+def submit(business: Api, payload: dict[str, Any]) -> str:
+    created = business.call("POST", "/v1/cases", json=payload, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert created.status_code == 201, created.json
+    case_id: str = created.json["case_id"]
+    return case_id
+
+
+def upload(
+    business: Api,
+    case_id: str,
+    kind: str,
+    content: bytes,
+    filename: str,
+    content_type: str,
+    invoice_number: str | None = None,
+) -> dict[str, Any]:
+    declaration = {
+        "kind": kind,
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    if invoice_number:
+        declaration["invoice_number"] = invoice_number
+    declared = business.call("POST", f"/v1/cases/{case_id}/evidence", json=declaration)
+    assert declared.status_code == 201, declared.json
+    ticket = declared.json["upload"]
+    posted = requests.post(
+        ticket["url"], data=ticket["fields"], files={"file": (filename, content)}, timeout=30
+    )
+    assert posted.status_code in (200, 204), posted.text
+    evidence: dict[str, Any] = declared.json["evidence"]
+    return evidence
+
+
+def upload_complete_evidence(business: Api, case_id: str, payload: dict[str, Any]) -> None:
+    for invoice in payload["invoices"]:
+        upload(
+            business,
+            case_id,
+            "invoice",
+            PDF + invoice["number"].encode(),
+            f"{invoice['number']}.pdf",
+            "application/pdf",
+            invoice["number"],
+        )
+    upload(business, case_id, "terms", PDF + b"terms", "terms.pdf", "application/pdf")
+    upload(business, case_id, "proof_of_delivery", PDF + b"pod", "delivery.pdf", "application/pdf")
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 60, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def status_of(business: Api, case_id: str) -> str:
+    status: str = business.call("GET", f"/v1/cases/{case_id}").json["status"]
+    return status
+
+
+def wait_for_status(business: Api, case_id: str, *statuses: str, timeout: float = 60) -> dict[str, Any]:
+    def reached() -> dict[str, Any] | None:
+        case: dict[str, Any] = business.call("GET", f"/v1/cases/{case_id}").json
+        return case if case["status"] in statuses else None
+
+    try:
+        return wait_until(reached, timeout, f"{case_id} to reach {statuses}")  # type: ignore[no-any-return]
+    except AssertionError:
+        events = business.call("GET", f"/v1/cases/{case_id}/events").json["items"]
+        trail = [(e["type"], e["data"].get("to"), e["data"].get("reason")) for e in events]
+        raise AssertionError(f"{case_id} did not reach {statuses}: {trail}") from None
+
+
+def waiting_for(business: Api, case_id: str, what: str, timeout: float = 60) -> None:
+    def waiting() -> bool:
+        events = business.call("GET", f"/v1/cases/{case_id}/events").json["items"]
+        return bool(events) and events[-1]["type"] == "workflow.waiting" and events[-1]["data"]["for"] == what
+
+    wait_until(waiting, timeout, f"{case_id} waiting for {what}")
+
+
+def events_of(business: Api, case_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = business.call("GET", f"/v1/cases/{case_id}/events?limit=100").json["items"]
+    return items
+
+
+def money(value: str) -> Decimal:
+    return Decimal(value)
