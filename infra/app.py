@@ -12,15 +12,23 @@ from infra.settings import stage_settings
 from infra.stack import HandoffStack
 
 
-def create_app(context: dict[str, Any] | None = None, outdir: str | None = None) -> tuple[App, HandoffStack]:
+def create_app(
+    context: dict[str, Any] | None = None, outdir: str | None = None, env: Environment | None = None
+) -> tuple[App, HandoffStack]:
+    """The app and its stack; `env` defaults to the CLI's account and region (if any)."""
     app = App(context=context, outdir=outdir)
+    if env is None:
+        env = Environment(
+            account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
+        )
     settings = stage_settings(app)
     stack = HandoffStack(
         app,
         f"Handoff-{settings.name}",
         settings=settings,
         description=f"Handoff collections-handoff API ({settings.name})",
-        env=Environment(
+        env=env
+        or Environment(
             account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
         ),
     )

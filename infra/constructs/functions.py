@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aws_cdk import CfnElement, Duration, Stack
+from aws_cdk import CfnElement, Duration, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -279,7 +279,8 @@ class Functions(Construct):
             )
             acknowledge(
                 role,
-                f"IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+                f"IAM5[Resource::arn:<AWS::Partition>:states:{_nag_name(Stack.of(self).region, 'Region')}:"
+                f"{_nag_name(Stack.of(self).account, 'AccountId')}:execution:"
                 f"{state_machine_name(self.settings)}:*]",
                 "Executions of the one case workflow; their names are per case and run.",
             )
@@ -289,3 +290,8 @@ class Functions(Construct):
         child = construct.node.default_child
         assert isinstance(child, CfnElement)
         return Stack.of(self).get_logical_id(child)
+
+
+def _nag_name(value: str, pseudo: str) -> str:
+    """How cdk-nag spells a region or account in a finding: `<AWS::Region>` unless it is known."""
+    return f"<AWS::{pseudo}>" if Token.is_unresolved(value) else value

@@ -40,13 +40,20 @@ class Synthesized:
 
 
 def _synthesize(stage: str, outdir: Path) -> Synthesized:
+    """`stage` is `dev`, `prod`, or `<stage>@<region>` for an environment-bound stack (as the CLI
+    makes with credentials): cdk-nag spells resolved regions literally in its finding ids."""
+    from aws_cdk import Environment
+
     from infra.app import create_app
+
+    stage, _, region = stage.partition("@")
+    env = Environment(account="123456789012", region=region) if region else Environment()
 
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
     context.update(
         {"stage": stage, "aws:cdk:bundling-stacks": [], "@aws-cdk/core:validationReportPrettyPrint": False}
     )
-    app, stack = create_app(context, outdir=str(outdir))
+    app, stack = create_app(context, outdir=str(outdir), env=env)
     nag_report = None
     try:
         app.synth()
@@ -65,7 +72,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Synthesiz
 
     def get(stage: str) -> Synthesized:
         if stage not in cache:
-            cache[stage] = _synthesize(stage, tmp_path_factory.mktemp(f"cdk-{stage}"))
+            cache[stage] = _synthesize(stage, tmp_path_factory.mktemp(f"cdk-{stage.replace('@', '-')}"))
         return cache[stage]
 
     return get

@@ -21,7 +21,7 @@ CFN_LINT_IGNORED = {
 ACKNOWLEDGED_IN = Path(__file__).resolve().parents[2] / "infra"
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", ["dev", "prod", "prod@eu-west-2"])
 def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(synth, stage: str) -> None:  # type: ignore[no-untyped-def]
     synthesized: Synthesized = synth(stage)
     assert synthesized.nag_report is None, synthesized.nag_report
