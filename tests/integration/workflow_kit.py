@@ -141,7 +141,12 @@ def waiting_for(business: Api, case_id: str, what: str, timeout: float = 60) -> 
         events = business.call("GET", f"/v1/cases/{case_id}/events").json["items"]
         return bool(events) and events[-1]["type"] == "workflow.waiting" and events[-1]["data"]["for"] == what
 
-    wait_until(waiting, timeout, f"{case_id} waiting for {what}")
+    try:
+        wait_until(waiting, timeout, f"{case_id} waiting for {what}")
+    except AssertionError:
+        trail = [(e["type"], e["data"].get("to"), e["data"].get("reason"), e["data"].get("error"),
+                  str(e["data"].get("cause", ""))[:300]) for e in events_of(business, case_id)]
+        raise AssertionError(f"{case_id} never waited for {what}: {trail}") from None
 
 
 def events_of(business: Api, case_id: str) -> list[dict[str, Any]]:

@@ -14,8 +14,10 @@ from handoff.adapters.dynamodb import case_repository, evidence_repository
 from handoff.adapters.file_inspection import evidence_inspector
 from handoff.config import evidence_settings
 from handoff.domain.case import utcnow
+from handoff.handlers.wiring import workflow_deps
 from handoff.observability import logger, tracer
 from handoff.services.evidence import verify_upload
+from handoff.services.workflow import release_if_ready
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
@@ -46,6 +48,7 @@ def check_record(record: SQSRecord) -> None:
             logger.info(
                 "evidence checked", extra={"evidence_id": checked.evidence_id, "status": checked.status}
             )
+            release_if_ready(workflow_deps(), checked.tenant_id, checked.case_id, utcnow())
 
 
 @logger.inject_lambda_context

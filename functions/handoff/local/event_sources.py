@@ -8,11 +8,14 @@ queue's redrive policy's max receives, go to its dead-letter queue — all in mo
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from handoff.local.aws import ACCOUNT, REGION, invoke_local
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -72,7 +75,8 @@ class SqsMapping:
         try:
             result = invoke_local(self.function_name, event) or {}
             failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        except Exception:  # the whole batch failed: every message comes back later
+        except Exception as exc:  # the whole batch failed: every message comes back later
+            logger.warning("%s failed on a batch: %s: %s", self.function_name, type(exc).__name__, exc)
             failed = {m["MessageId"] for m in messages}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
