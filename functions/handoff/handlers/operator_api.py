@@ -1,4 +1,4 @@
-"""Operator API: onboard businesses (tenants), issue and revoke API keys."""
+"""Operator API: businesses (tenants), API keys, partners, routing rules and the review queue."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import (
     ApiKeyRequest,
     ApiKeyResponse,
+    AssignRequest,
+    ReviewItem,
+    ReviewQueueResponse,
     TenantRequest,
     TenantResponse,
 )
 from handoff.handlers.partners_routes import router as partners_router
+from handoff.handlers.wiring import workflow_deps
 from handoff.observability import logger, tracer
-from handoff.services import access
+from handoff.services import access, workflow
 
 router = APIGatewayRouter()
 TenantId = Annotated[str, Path(pattern=r"^ten_[0-9a-f]{20}$")]
@@ -75,6 +79,23 @@ def revoke_key(key_id: KeyId) -> ApiKeyResponse:
     key = access.revoke_key(key_repository(), key_id, utcnow())
     logger.info("api key revoked", extra={"key_id": key_id})
     return ApiKeyResponse.of(key)
+
+
+@router.get("/v1/review-queue", summary="Cases no partner matched, oldest first", tags=["operator"])
+def review_queue() -> ReviewQueueResponse:
+    require(router, PrincipalKind.operator)
+    return ReviewQueueResponse(items=[ReviewItem.of(c) for c in workflow.review_queue(workflow_deps())])
+
+
+@router.post(
+    "/v1/review-queue/<case_id>/assign", summary="Assign a reviewed case to a partner", tags=["operator"]
+)
+def assign_reviewed(
+    case_id: Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$")], body: AssignRequest
+) -> ReviewItem:
+    caller = require(router, PrincipalKind.operator)
+    case = workflow.assign_from_review(workflow_deps(), case_id, body.partner_id, caller.actor, utcnow())
+    return ReviewItem.of(case)
 
 
 ROUTERS = [router, partners_router]
