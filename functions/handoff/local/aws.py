@@ -273,6 +273,7 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
 
     from handoff.adapters.aws import reset_clients
     from handoff.adapters.dynamodb import reset_repositories
+    from handoff.adapters.partner_store import reset_partner_repositories
     from handoff.config import (
         api_settings,
         business_api_settings,
@@ -282,7 +283,6 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
         table_settings,
         workflow_settings,
     )
-    from handoff.adapters.partner_store import reset_partner_repositories
     from handoff.handlers.wiring import reset_wiring
 
     _patch_moto()
