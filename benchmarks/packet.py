@@ -75,6 +75,7 @@ def _member_keys(size_mib: int) -> list[tuple[str, int]]:
 
 def _child_baseline(with_client: bool) -> dict[str, Any]:
     import boto3  # noqa: F401
+
     import handoff.adapters.packet_zip  # noqa: F401
 
     if with_client:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pydantic
+
 from handoff.domain.partners import Partner
 from handoff.domain.routing import CaseFacts, RoutingRules, decide
 

@@ -13,9 +13,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
+
 from handoff import catalog
 from handoff.handlers.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, TITLES
-
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 

@@ -7,8 +7,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from handoff.adapters import table_schema
 
+from handoff.adapters import table_schema
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 

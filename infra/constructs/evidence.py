@@ -13,8 +13,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from handoff import catalog
 
+from handoff import catalog
 from infra.constructs.data import Data
 from infra.nag import acknowledge
 

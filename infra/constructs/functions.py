@@ -16,8 +16,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
-from handoff import catalog
 
+from handoff import catalog
 from infra import bundle
 from infra.constructs.data import Data
 from infra.constructs.workflow import state_machine_arns, state_machine_name

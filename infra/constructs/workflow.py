@@ -15,8 +15,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
-from handoff import workflow_definition
 
+from handoff import workflow_definition
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 

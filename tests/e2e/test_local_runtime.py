@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from handoff.local.aws import free_port
 from handoff.local.client import ApiError, HandoffClient
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handoff import catalog
 
+from handoff import catalog
 from infra import bundle
 
 pytestmark = pytest.mark.xdist_group("infra")

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import pytest
+
 from handoff import catalog
 from handoff.adapters import table_schema
 from handoff.handlers.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE
-
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.xdist_group("infra")

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from handoff.local.aws import LocalAws, start_local_aws
 from werkzeug.test import Client
+
+from handoff.local.aws import LocalAws, start_local_aws
 
 
 @dataclass

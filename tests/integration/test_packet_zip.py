@@ -20,6 +20,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from moto import mock_aws
+
 from handoff.adapters import packet_zip
 from handoff.adapters.packet_zip import (
     MANIFEST_PATH,
@@ -30,7 +32,6 @@ from handoff.adapters.packet_zip import (
     S3Member,
     assemble_packet,
 )
-from moto import mock_aws
 
 pytestmark = pytest.mark.xdist_group("packet")
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from handoff.handlers.partner_models import EXAMPLE_PARTNER, EXAMPLE_RULES
 
+from handoff.handlers.partner_models import EXAMPLE_PARTNER, EXAMPLE_RULES
 from tests.integration.conftest import Api
 
 
@@ -200,6 +200,7 @@ def test_invalid_routing_rules_are_refused_naming_the_field(
 def fresh_table(local_aws: Any) -> Iterator[str]:
     """Another table in the same moto server: a store that has never held routing rules."""
     import boto3
+
     from handoff.adapters.table_schema import create_table_kwargs
 
     name = f"{local_aws.table}-{secrets.token_hex(3)}"

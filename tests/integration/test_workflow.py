@@ -260,12 +260,12 @@ def test_a_failing_step_is_retried_then_recorded_as_failed(
 
     calls: list[str] = []
 
-    class S3Unavailable(Exception):
+    class S3UnavailableError(Exception):
         pass
 
     def broken(event: dict[str, Any], context: Any) -> Any:
         calls.append(event["case_id"])
-        raise S3Unavailable("injected: S3 is unavailable")
+        raise S3UnavailableError("injected: S3 is unavailable")
 
     workflow_on(0.1)
     register_function("workflow_packet", broken)
@@ -275,9 +275,9 @@ def test_a_failing_step_is_retried_then_recorded_as_failed(
     finally:
         register_function("workflow_packet", workflow_steps.assemble_packet)
 
-    failure = [e for e in events_of(business, case_id) if e["data"].get("to") == "failed"][0]
+    failure = next(e for e in events_of(business, case_id) if e["data"].get("to") == "failed")
     assert calls.count(case_id) == 3  # the first try and two retries (RetryMaxAttempts=2 locally)
-    assert failure["data"]["error"] == "S3Unavailable"
+    assert failure["data"]["error"] == "S3UnavailableError"
     assert "injected" in failure["data"]["cause"]
     assert case["status"] == "failed"
     sfn = boto3.client("stepfunctions", endpoint_url=local_aws.endpoint)

@@ -144,8 +144,16 @@ def waiting_for(business: Api, case_id: str, what: str, timeout: float = 60) -> 
     try:
         wait_until(waiting, timeout, f"{case_id} waiting for {what}")
     except AssertionError:
-        trail = [(e["type"], e["data"].get("to"), e["data"].get("reason"), e["data"].get("error"),
-                  str(e["data"].get("cause", ""))[:300]) for e in events_of(business, case_id)]
+        trail = [
+            (
+                e["type"],
+                e["data"].get("to"),
+                e["data"].get("reason"),
+                e["data"].get("error"),
+                str(e["data"].get("cause", ""))[:300],
+            )
+            for e in events_of(business, case_id)
+        ]
         raise AssertionError(f"{case_id} never waited for {what}: {trail}") from None
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from handoff.domain.case import Case, PrincipalKind
 from handoff.domain.errors import InvalidRequestError, NotFoundError
 from handoff.domain.models import CaseIntake

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from handoff.catalog import API_FUNCTIONS, FUNCTIONS, function, routes_of
 from handoff.contracts import write
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from handoff.adapters.docx_renderer import render
 from handoff.domain.document_contexts import (
     DocumentContextError,
@@ -34,7 +35,6 @@ from handoff.domain.models import CaseIntake
 from handoff.domain.money import minor_unit
 from handoff.domain.partners import Partner
 from handoff.domain.tenants import TenantProfile
-
 from tests.conftest import load_example
 from tests.unit.test_templates import THREATS, document_text
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from handoff.domain.eligibility import Eligibility, HoldCode, check_eligibility, open_dispute
 from handoff.domain.models import CaseIntake
 from handoff.domain.summary import summarize

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from handoff.adapters.file_inspection import (
     DOCX,
     S3FileInspector,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from handoff.domain.jurisdictions import LegalAssessment, assess
 from handoff.domain.jurisdictions.limitation import LimitationStatus
 from handoff.domain.jurisdictions.pack import RestartEvent, RoundingMode

@@ -6,11 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from handoff.domain.jurisdictions import rule_pack
 from handoff.domain.jurisdictions.compensation import compensation_for
 from handoff.domain.jurisdictions.pack import FixedCompensationRule
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 def _rule(code: str) -> FixedCompensationRule:

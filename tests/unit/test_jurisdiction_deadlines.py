@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from handoff.domain.jurisdictions import rule_pack
 from handoff.domain.jurisdictions.deadlines import (
     add_business_days,
@@ -11,8 +14,6 @@ from handoff.domain.jurisdictions.deadlines import (
     calendar_for,
     is_business_day,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def test_debt_protocol_letter_gets_30_calendar_days():

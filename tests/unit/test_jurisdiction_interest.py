@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from handoff.domain.jurisdictions import rule_pack
 from handoff.domain.jurisdictions.interest import accrue, fixing_date, interest_start, rate_periods
 from handoff.domain.jurisdictions.pack import (
@@ -15,8 +18,6 @@ from handoff.domain.jurisdictions.pack import (
     RoundingMode,
     StatutoryInterestRule,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 # Documentation fixture: a flat 0.5% base rate, the level the GOV.UK worked example assumes.
 GOVUK_FIXTURE = RateSeries(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from handoff.domain.jurisdictions import RulePackError, load_pack, rule_pack
 from handoff.domain.jurisdictions.interest import rate_periods
 from handoff.domain.jurisdictions.pack import StatutoryInterestRule, Verification, build_pack

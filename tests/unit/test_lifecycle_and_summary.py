@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from handoff.domain.errors import TransitionError
 from handoff.domain.lifecycle import TRANSITIONS, CaseStatus, check_transition
 from handoff.domain.models import CaseIntake

@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from handoff.domain.errors import InvalidRequestError
 from handoff.domain.intake_rules import check_intake, intake_problems
 from handoff.domain.models import CaseIntake
 from handoff.domain.money import AmountScaleError, CurrencyError, exact, minor_unit, rounded
-from hypothesis import given
-from hypothesis import strategies as st
-from pydantic import ValidationError
 
 
 @pytest.mark.parametrize(("currency", "digits"), [("JPY", 0), ("GBP", 2), ("EUR", 2), ("BHD", 3), ("KWD", 3)])

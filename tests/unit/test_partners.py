@@ -6,6 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from handoff.domain.partners import (
     AmountBand,
     FixedFee,
@@ -17,9 +21,6 @@ from handoff.domain.partners import (
     jurisdiction_matches,
     patterns_covering,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-from pydantic import ValidationError
 
 
 def partner_body(**overrides: Any) -> dict[str, Any]:

@@ -8,6 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from handoff.domain.models import Address, CaseIntake
 from handoff.domain.partners import DebtType, Money, Partner
 from handoff.domain.routing import (
@@ -23,9 +27,6 @@ from handoff.domain.routing import (
     decide,
 )
 from handoff.domain.summary import summarize
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from pydantic import ValidationError
 
 S = EscalationSignal
 AS_OF = date(2026, 9, 1)

@@ -15,6 +15,9 @@ from pathlib import Path
 import docx
 import pytest
 from docxtpl import DocxTemplate
+from lxml import etree
+from pydantic import ValidationError
+
 from handoff.adapters import docx_renderer
 from handoff.adapters.docx_renderer import (
     TemplateContextError,
@@ -40,8 +43,6 @@ from handoff.domain.documents import (
     format_date,
 )
 from handoff.domain.money import AmountScaleError
-from lxml import etree
-from pydantic import ValidationError
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = load_manifest(REPO / "templates" / "legal")
