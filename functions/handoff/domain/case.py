@@ -110,6 +110,7 @@ class WorkflowState(BaseModel):
     partner_type: str | None = None
     tries: Annotated[int, Field(description="Partners offered the case in this routing round")] = 0
     declined: Annotated[list[str], Field(description="Partners that declined or did not answer")] = []
+    decline_reason: Annotated[str | None, Field(description="What the partner said when declining")] = None
     hold_reasons: list[str] = []
     demand_issued_on: date | None = None
     demand_expires_on: date | None = None

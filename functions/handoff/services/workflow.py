@@ -267,12 +267,12 @@ def record_decline(
         return {"exhausted": case.status == S.manual_review}
     deps.partners.release(partner)
     timed_out = cause.get("Error") in ("States.Timeout", "States.HeartbeatTimeout")
-    reason = "no answer in time" if timed_out else (cause.get("Cause") or "declined")
+    reason = "no answer in time" if timed_out else (case.workflow.decline_reason or "declined")
     exhausted = case.workflow.tries >= deps.max_partner_tries
 
     def apply(c: Case) -> None:
         c.workflow.declined = [*c.workflow.declined, partner]
-        c.workflow.partner_id = c.workflow.partner_type = None
+        c.workflow.partner_id = c.workflow.partner_type = c.workflow.decline_reason = None
         c.workflow.waiting_for = c.workflow.task_token = None
         c.record("assignment.declined", SYSTEM, now, {"partner_id": partner, "reason": reason})
         if exhausted:
@@ -443,6 +443,7 @@ def partner_answer(
                 S.accepted, caller.actor, now, "partner accepted the placement", partner_id=partner_id
             )
         else:
+            c.workflow.decline_reason = reason
             c.record("assignment.declining", caller.actor, now, {"partner_id": partner_id, "reason": reason})
 
     case = update_case(deps.cases, before.tenant_id, case_id, answer)
