@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from handoff.domain.generated import GeneratedDocument
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake
 from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
-from handoff.services.ports import ConcurrentUpdateError, Page
+from handoff.services.ports import ConcurrentUpdateError, DuplicateClaimError, Page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -99,11 +100,20 @@ def assignment_keys(case: Case) -> dict[str, str]:
 
 
 class DynamoCases:
-    """CaseRepository: the case item plus its append-only timeline."""
+    """CaseRepository: the case item plus its append-only timeline.
 
-    def __init__(self, client: DynamoDBClient, table: str):
+    `publish`, when given, receives every committed batch of events (outbound webhooks).
+    """
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table: str,
+        publish: Callable[[Case, list[CaseEvent]], None] | None = None,
+    ):
         self._db = client
         self._table = table
+        self._publish = publish
 
     def get(self, tenant_id: str, case_id: str) -> Case:
         item = self._db.get_item(
@@ -157,13 +167,39 @@ class DynamoCases:
                     }
                 }
             )
+        first_claim = len(writes)
+        for claim in case.pending_claims:
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": to_item(
+                            {
+                                "pk": f"CLAIM#{claim}",
+                                "sk": "CLAIM",
+                                "case_id": case.case_id,
+                                "tenant_id": case.tenant_id,
+                                "seq": events[0].seq,
+                            }
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            )
         try:
             self._db.transact_write_items(TransactItems=writes)
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons") or []
+                for index, reason in enumerate(reasons):
+                    if index >= first_claim and reason.get("Code") == "ConditionalCheckFailed":
+                        raise DuplicateClaimError(case.pending_claims[index - first_claim]) from exc
                 raise ConcurrentUpdateError(case.case_id) from exc
             raise
         case.pending_events = []
+        case.pending_claims = []
+        if self._publish is not None:
+            self._publish(case, events)
 
     def list_page(
         self, tenant_id: str, status: CaseStatus | None, limit: int, cursor: str | None

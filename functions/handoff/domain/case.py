@@ -141,6 +141,7 @@ class Case:
     workflow: WorkflowState = field(default_factory=WorkflowState)
     payments: list[DirectPayment] = field(default_factory=list)
     pending_events: list[CaseEvent] = field(default_factory=list)
+    pending_claims: list[str] = field(default_factory=list)
 
     @classmethod
     def submit(cls, case_id: str, tenant_id: str, intake: CaseIntake, actor: str, now: datetime) -> Case:
@@ -163,6 +164,10 @@ class Case:
         event = replace(event, hash=event.computed_hash())
         self.last_event_hash = event.hash
         self.pending_events.append(event)
+
+    def claim(self, key: str) -> None:
+        """Record `key` once, atomically with this change; a second claim of it fails the whole write."""
+        self.pending_claims.append(key)
 
     def transition(self, target: CaseStatus, actor: str, at: datetime, reason: str, **data: Any) -> None:
         previous = self.status

@@ -59,6 +59,7 @@ def update_case(
     """Apply `change` to the latest version; on a concurrent write, back off, reload, apply again."""
     for attempt in range(MAX_ATTEMPTS):
         case = cases.get(tenant_id, case_id)
+        case.pending_events, case.pending_claims = [], []
         change(case)
         try:
             cases.save(case)

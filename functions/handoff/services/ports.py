@@ -28,6 +28,14 @@ class ConcurrentUpdateError(ConflictError):
     """Someone else wrote the case since it was read; reload and try again."""
 
 
+class DuplicateClaimError(ConflictError):
+    """A once-only claim (a webhook id, say) was already recorded: nothing was written this time."""
+
+    def __init__(self, claim: str):
+        super().__init__(f"{claim} was already recorded")
+        self.claim = claim
+
+
 class CaseRepository(Protocol):
     def get(self, tenant_id: str, case_id: str) -> Case: ...
 
