@@ -79,6 +79,27 @@ def workflow_settings() -> WorkflowSettings:
     return WorkflowSettings.from_env()
 
 
+class SecretsSettings(_FromEnv):
+    secrets_key_id: Annotated[str, Field(description="KMS key that encrypts webhook signing secrets")]
+
+
+@cache
+def secrets_settings() -> SecretsSettings:
+    return SecretsSettings.from_env()
+
+
+class OutboundSettings(TableSettings):
+    outbound_queue_url: Annotated[str, Field(description="SQS queue of case events for business webhooks")]
+    allow_loopback_webhooks: Annotated[
+        bool, Field(description="Accept http://127.0.0.1 endpoints (the local runtime only)")
+    ] = False
+
+
+@cache
+def outbound_settings() -> OutboundSettings:
+    return OutboundSettings.from_env()
+
+
 @cache
 def packet_settings() -> PacketSettings:
     return PacketSettings.from_env()

@@ -13,6 +13,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kms import KMSClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_stepfunctions import SFNClient
@@ -56,6 +57,12 @@ def sqs() -> SQSClient:
 
 
 @cache
+def kms() -> KMSClient:
+    client: KMSClient = _session().client("kms", config=_CONFIG)
+    return client
+
+
+@cache
 def s3_storage() -> S3Storage:
     from handoff.adapters.s3 import S3Storage
 
@@ -64,5 +71,5 @@ def s3_storage() -> S3Storage:
 
 def reset_clients() -> None:
     """Forget cached clients (the local runtime and tests call this after changing endpoints)."""
-    for factory in (_session, dynamodb, s3, s3_storage, stepfunctions, sqs):
+    for factory in (_session, dynamodb, s3, s3_storage, stepfunctions, sqs, kms):
         factory.cache_clear()

@@ -170,6 +170,10 @@ class LocalAws:
         return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.prefix}-case-workflow"
 
     @property
+    def outbound_queue(self) -> str:
+        return f"{self.prefix}-outbound-webhooks"
+
+    @property
     def evidence_queue(self) -> str:
         return f"{self.prefix}-evidence-uploads"
 
@@ -187,6 +191,9 @@ class LocalAws:
             "EVIDENCE_BUCKET": self.evidence_bucket,
             "PACKETS_BUCKET": self.packets_bucket,
             "STATE_MACHINE_ARN": self.state_machine_arn,
+            "OUTBOUND_QUEUE_URL": f"{self.endpoint}/{ACCOUNT}/{self.outbound_queue}",
+            "ALLOW_LOOPBACK_WEBHOOKS": "true",
+            "SECRETS_KEY_ID": f"alias/{self.prefix}-secrets",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Handoff",
             "POWERTOOLS_DEV": "false",
@@ -211,9 +218,23 @@ class LocalAws:
             },
         )
         self._state_machine()
+        self._queue(sqs, self.outbound_queue, max_receives=5)
+        kms = boto3.client("kms", endpoint_url=self.endpoint, region_name=REGION)
+        key_id = kms.create_key(Description="webhook signing secrets")["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName=f"alias/{self.prefix}-secrets", TargetKeyId=key_id)
         from handoff.local.event_sources import SqsMapping
 
         self.mappings = [SqsMapping(evidence_queue, "evidence_verifier").start(sqs)]
+
+    def map_queue(self, queue: str, function_name: str) -> None:
+        """Deliver a provisioned queue's messages to a function, as an event source mapping does."""
+        import boto3
+
+        from handoff.local.event_sources import SqsMapping
+
+        sqs = boto3.client("sqs", endpoint_url=self.endpoint, region_name=REGION)
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        self.mappings.append(SqsMapping(url, function_name).start(sqs))
 
     def _state_machine(self) -> None:
         """The one ASL file, with the substitutions CDK makes on AWS, pointing at local functions."""
@@ -279,7 +300,9 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
         business_api_settings,
         document_settings,
         evidence_settings,
+        outbound_settings,
         packet_settings,
+        secrets_settings,
         table_settings,
         workflow_settings,
     )
@@ -294,6 +317,8 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
         api_settings,
         business_api_settings,
         document_settings,
+        outbound_settings,
+        secrets_settings,
         evidence_settings,
         packet_settings,
         table_settings,
