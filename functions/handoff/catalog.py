@@ -104,6 +104,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/review-queue/{case_id}/assign", "operator_api"),
     Route("GET", "/v1/assignments", "partner_api"),
     Route("GET", "/v1/assignments/{case_id}", "partner_api"),
+    Route("GET", "/v1/assignments/{case_id}/packet", "partner_api"),
+    Route("GET", "/v1/assignments/{case_id}/documents/{document_id}", "partner_api"),
     Route("POST", "/v1/assignments/{case_id}/accept", "partner_api"),
     Route("POST", "/v1/assignments/{case_id}/decline", "partner_api"),
     Route("POST", "/v1/cases/{case_id}/documents", "documents_api"),

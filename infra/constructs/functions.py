@@ -80,8 +80,17 @@ NEEDS: dict[str, Needs] = {
         api=True,
         workflow=True,  # dispute, withdraw, release, direct payments steer the case workflow
     ),
-    "partner_api": Needs(bucket_names=("documents", "evidence", "packets"), api=True, workflow=True),
-    "operator_api": Needs(api=True),
+    # Presigns downloads of the assigned case's documents and packet (signed with its own role).
+    "partner_api": Needs(
+        buckets=(
+            ("documents", BucketAccess.READ, "documents/"),
+            ("packets", BucketAccess.READ, "packets/"),
+        ),
+        bucket_names=("evidence",),
+        api=True,
+        workflow=True,
+    ),
+    "operator_api": Needs(bucket_names=("documents", "evidence", "packets"), api=True, workflow=True),
     "evidence_verifier": Needs(buckets=(("evidence", BucketAccess.READ, "evidence/"),)),
     # Renders documents, assembles packets from evidence + documents (multipart upload).
     "documents_api": Needs(

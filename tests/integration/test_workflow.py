@@ -7,11 +7,13 @@ only that state, so routing in one test never sees another test's partners.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
+import requests
 
 from handoff.local.aws import LocalAws, register_function
 from tests.conftest import load_example
@@ -86,6 +88,18 @@ def test_small_case_goes_to_an_agency_that_accepts(
     kinds = {e["data"]["kind"] for e in events_of(business, case_id) if e["type"] == "document.generated"}
     assert kinds == {"statement_of_account", "demand_letter", "agency_placement"}
     assert case["status"] == "in_recovery"
+    partner = partner_key(operator, agency)
+    case_file = partner.call("GET", f"/v1/assignments/{case_id}").json
+    assert {e["kind"] for e in case_file["evidence"]} == {"invoice", "terms", "proof_of_delivery"}
+    assert "agency_placement" in {d["kind"] for d in case_file["documents"]}
+    assert case_file["creditor"]["legal_name"] == "Acme Supplies Ltd"
+    packet = partner.call("GET", f"/v1/assignments/{case_id}/packet").json
+    assert requests.get(packet["url"], timeout=30).content[:2] == b"PK"
+    placement = next(d for d in case_file["documents"] if d["kind"] == "agency_placement")
+    link = partner.call("GET", f"/v1/assignments/{case_id}/documents/{placement['document_id']}").json
+    assert hashlib.sha256(requests.get(link["url"], timeout=30).content).hexdigest() == placement["sha256"]
+    downloads = [e for e in events_of(business, case_id) if e["type"] == "packet.downloaded"]
+    assert downloads[-1]["actor"].startswith("agency:")
 
 
 def test_large_case_goes_to_an_attorney(

@@ -8,12 +8,22 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.config import api_settings
+from handoff.adapters.dynamodb import document_repository, evidence_repository, tenant_repository
+from handoff.config import api_settings, packet_settings
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import AssignmentListResponse, CaseListItem, CaseResponse, ReasonRequest
-from handoff.handlers.wiring import workflow_deps
+from handoff.handlers.models import (
+    AssignmentListResponse,
+    AssignmentResponse,
+    CaseListItem,
+    CaseResponse,
+    DownloadResponse,
+    ReasonRequest,
+)
+from handoff.handlers.wiring import document_store, packet_deps, workflow_deps
 from handoff.observability import logger, tracer
+from handoff.services import documents as document_service
+from handoff.services import packets as packet_service
 from handoff.services import workflow
 
 router = APIGatewayRouter()
@@ -30,10 +40,42 @@ def list_assignments() -> AssignmentListResponse:
 
 
 @router.get("/v1/assignments/<case_id>", summary="The case file of a case assigned to you", tags=["partners"])
-def get_assignment(case_id: CaseId) -> CaseResponse:
+def get_assignment(case_id: CaseId) -> AssignmentResponse:
     caller = require(router, *PARTNERS)
     assert caller.partner_id
-    return CaseResponse.of(workflow.assignment(workflow_deps(), caller.partner_id, case_id))
+    case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
+    creditor = tenant_repository().get(case.tenant_id).profile
+    evidence = evidence_repository().list_for_case(case.tenant_id, case_id)
+    documents = document_repository().list_for_case(case.tenant_id, case_id)
+    return AssignmentResponse.of(case, creditor, evidence, documents)
+
+
+@router.get(
+    "/v1/assignments/<case_id>/packet", summary="Download the case's evidence packet", tags=["partners"]
+)
+def download_packet(case_id: CaseId) -> DownloadResponse:
+    caller = require(router, *PARTNERS)
+    assert caller.partner_id
+    case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
+    seconds = packet_settings().download_url_seconds
+    url = packet_service.download(packet_deps(), case.tenant_id, case_id, caller.actor, seconds, utcnow())
+    return DownloadResponse.expiring(url, seconds)
+
+
+@router.get(
+    "/v1/assignments/<case_id>/documents/<document_id>",
+    summary="Download one of the case's documents",
+    tags=["partners"],
+)
+def download_document(
+    case_id: CaseId, document_id: Annotated[str, Path(pattern=r"^doc_[0-9a-f]{20}$")]
+) -> DownloadResponse:
+    caller = require(router, *PARTNERS)
+    assert caller.partner_id
+    case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
+    seconds = packet_settings().download_url_seconds
+    url = document_service.download_url(document_store(), case.tenant_id, case_id, document_id, seconds)
+    return DownloadResponse.expiring(url, seconds)
 
 
 @router.post("/v1/assignments/<case_id>/accept", summary="Accept the placement", tags=["partners"])
