@@ -260,8 +260,11 @@ def test_only_functions_that_render_documents_touch_the_documents_bucket(dev: Sy
     touching = {
         f.name for f in catalog.FUNCTIONS if any(touches(s, documents) for s in statements_of(dev, f.name))
     }
-    assert touching == {f.name for f in catalog.FUNCTIONS if f.documents}
+    renderers = {f.name for f in catalog.FUNCTIONS if f.documents}
+    assert touching == renderers | {"partner_api"}  # the assigned partner downloads the case's documents
     assert "documents_api" in touching
+    partner = [s for s in statements_of(dev, "partner_api") if touches(s, documents)]
+    assert all(set(actions(s)) <= {"s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt"} for s in partner)
 
 
 def test_business_api_may_only_sign_evidence_uploads_and_read_packets(dev: Synthesized) -> None:
@@ -294,7 +297,7 @@ def test_only_step_functions_and_steering_apis_touch_the_workflow(dev: Synthesiz
         if any(a.startswith("states:") for s in statements_of(dev, name) for a in actions(s))
     }
     steps = {f.name for f in catalog.FUNCTIONS if f.name.startswith("workflow_")}
-    assert steering == steps | {"business_api", "partner_api"}
+    assert steering == steps | {"business_api", "partner_api", "operator_api"}
 
 
 # ---------------------------------------------------------------- API
