@@ -41,6 +41,7 @@ class HandoffStack(Stack):
                 **self.functions.dead_letter_queues,
                 "evidence_uploads": self.evidence.dead_letter_queue,
             },
+            state_machine=self.workflow.state_machine,
         )
         self._acknowledge_cdk_internals()
 

@@ -92,9 +92,13 @@ class Data(Construct):
 
         self.documents = self._bucket("Documents", "documents/", removal)
         self.evidence = self._bucket("Evidence", "evidence/", removal)
-        self.packets = self._bucket("Packets", "packets/", removal)
+        # Object Lock is switched on (it can only be set at creation), so packets can be put under
+        # legal hold or retention when a case goes to court; no default retention is imposed.
+        self.packets = self._bucket("Packets", "packets/", removal, object_lock=True)
 
-    def _bucket(self, construct_id: str, log_prefix: str, removal: RemovalPolicy) -> s3.Bucket:
+    def _bucket(
+        self, construct_id: str, log_prefix: str, removal: RemovalPolicy, *, object_lock: bool = False
+    ) -> s3.Bucket:
         return s3.Bucket(
             self,
             construct_id,
@@ -106,6 +110,7 @@ class Data(Construct):
             enforce_ssl=True,
             minimum_tls_version=1.2,
             versioned=True,
+            object_lock_enabled=object_lock or None,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix=log_prefix,
             removal_policy=removal,

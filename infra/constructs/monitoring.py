@@ -17,6 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.settings import StageSettings
@@ -35,6 +36,7 @@ class Monitoring(Construct):
         rest_api: apigw.RestApi,
         functions: Mapping[str, lambda_.IFunction],
         dead_letter_queues: Mapping[str, sqs.IQueue],
+        state_machine: sfn.IStateMachine,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "Alarms", master_key=key, enforce_ssl=True)
@@ -75,6 +77,16 @@ class Monitoring(Construct):
                 function.metric_throttles(period=PERIOD, statistic="Sum"),
                 f"{name} was throttled (reserved or account concurrency exhausted).",
             )
+        alarm(
+            "WorkflowFailedExecutions",
+            state_machine.metric_failed(period=PERIOD, statistic="Sum"),
+            "A case workflow execution failed: the case is `failed` with the cause on its timeline.",
+        )
+        alarm(
+            "WorkflowTimedOutExecutions",
+            state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
+            "A case workflow execution timed out as a whole.",
+        )
         for name, queue in dead_letter_queues.items():
             title = "".join(part.title() for part in name.split("_"))
             alarm(

@@ -465,3 +465,19 @@ def test_dev_can_be_torn_down(dev: Synthesized) -> None:
     (table,) = dev.of_type("AWS::DynamoDB::Table").values()
     assert table["Properties"].get("DeletionProtectionEnabled") in (False, None)
     assert table["DeletionPolicy"] == "Delete"
+
+
+def test_packets_bucket_has_object_lock_available(dev: Synthesized) -> None:
+    packets = dev.of_type("AWS::S3::Bucket")[logical(dev, "AWS::S3::Bucket", "DataPackets")]
+
+    assert packets["Properties"]["ObjectLockEnabled"] is True
+
+
+def test_failed_and_timed_out_workflow_executions_raise_alarms(dev: Synthesized) -> None:
+    metrics = {
+        alarm["Properties"].get("MetricName")
+        for alarm in dev.of_type("AWS::CloudWatch::Alarm").values()
+        if alarm["Properties"].get("Namespace") == "AWS/States"
+    }
+
+    assert {"ExecutionsFailed", "ExecutionsTimedOut"} <= metrics
