@@ -100,6 +100,27 @@ def outbound_settings() -> OutboundSettings:
     return OutboundSettings.from_env()
 
 
+class WebhookSenderSettings(OutboundSettings, SecretsSettings):
+    outbound_dead_letter_queue_url: Annotated[
+        str, Field(description="Where a delivery goes when its attempts are exhausted")
+    ]
+    webhook_max_attempts: Annotated[int, Field(ge=1, le=20, description="Attempts before dead")] = 5
+    webhook_retry_base_seconds: Annotated[
+        float, Field(gt=0, description="Back-off ceiling after the first failure; doubles each time")
+    ] = 30
+    webhook_retry_cap_seconds: Annotated[
+        float, Field(gt=0, le=900, description="Longest back-off (SQS delays are at most 900 s)")
+    ] = 900
+    webhook_timeout_seconds: Annotated[
+        float, Field(gt=0, le=30, description="How long one POST to an endpoint may take")
+    ] = 5
+
+
+@cache
+def webhook_sender_settings() -> WebhookSenderSettings:
+    return WebhookSenderSettings.from_env()
+
+
 @cache
 def packet_settings() -> PacketSettings:
     return PacketSettings.from_env()

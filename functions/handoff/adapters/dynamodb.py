@@ -570,7 +570,9 @@ class DynamoPartnerDirectory:
 
 @cache
 def case_repository() -> DynamoCases:
-    return DynamoCases(dynamodb(), table_settings().table_name)
+    from handoff.adapters.webhooks import case_publisher  # imports this module
+
+    return DynamoCases(dynamodb(), table_settings().table_name, publish=case_publisher())
 
 
 @cache

@@ -1,0 +1,267 @@
+"""Outbound webhooks: register endpoints, publish case events, deliver them with retries, replay.
+
+Flow: a committed case change → `publish_events` puts one message per event on the outbound
+queue (only for tenants with an endpoint) → the sender runs `deliver_event`: one attempt per
+subscribed endpoint → a failed attempt is re-enqueued as a `DeliveryOrder` for that endpoint
+alone, delayed by exponential back-off with jitter → after `max_attempts` the attempt is
+recorded as dead and the order goes to the dead-letter queue. Every attempt is recorded;
+`replay_delivery` enqueues a recorded one again as a fresh first attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from standardwebhooks import Webhook
+
+from handoff.domain.case import Case, CaseEvent
+from handoff.domain.errors import NotFoundError
+from handoff.domain.tenants import new_id, new_sortable_id
+from handoff.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    OutboundEvent,
+    WebhookEndpoint,
+    check_endpoint_url,
+    new_signing_secret,
+    retry_delay,
+)
+from handoff.services.ports import Page
+
+
+@dataclass(frozen=True)
+class DeliveryOrder:
+    """Deliver one event to one endpoint: attempt `attempt` (1-based)."""
+
+    tenant_id: str
+    endpoint_id: str
+    message_id: str
+    event_type: str
+    case_id: str
+    seq: int
+    payload: str
+    attempt: int = 1
+    replay_of: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status_code: int | None  # None: no response (timeout, refused, TLS error)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    base_seconds: float
+    cap_seconds: float
+
+
+class WebhookStore(Protocol):
+    def add_endpoint(self, endpoint: WebhookEndpoint, sealed_secret: str) -> None: ...
+
+    def get_endpoint(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint: ...
+
+    def list_endpoints(self, tenant_id: str) -> list[WebhookEndpoint]: ...
+
+    def delete_endpoint(self, tenant_id: str, endpoint_id: str) -> None: ...
+
+    def sealed_secret(self, tenant_id: str, endpoint_id: str) -> str: ...
+
+    def has_endpoints(self, tenant_id: str) -> bool: ...
+
+    def add_attempt(self, attempt: DeliveryAttempt) -> None: ...
+
+    def get_attempt(self, tenant_id: str, endpoint_id: str, delivery_id: str) -> DeliveryAttempt: ...
+
+    def list_attempts(
+        self, tenant_id: str, endpoint_id: str, limit: int, cursor: str | None
+    ) -> Page[DeliveryAttempt]: ...
+
+
+class OutboundQueue(Protocol):
+    def send_events(self, events: Sequence[OutboundEvent]) -> None: ...
+
+    def send_order(self, order: DeliveryOrder, delay_seconds: int) -> None: ...
+
+    def dead_letter(self, order: DeliveryOrder) -> None: ...
+
+
+class Sealer(Protocol):
+    def seal(self, secret: str, context: dict[str, str]) -> str: ...
+
+    def open(self, sealed: str, context: dict[str, str]) -> str: ...
+
+
+class WebhookTransport(Protocol):
+    def post(self, url: str, body: str, headers: dict[str, str]) -> HttpResult: ...
+
+
+def secret_context(tenant_id: str, endpoint_id: str) -> dict[str, str]:
+    return {"tenant_id": tenant_id, "endpoint_id": endpoint_id}
+
+
+def register_endpoint(
+    store: WebhookStore,
+    sealer: Sealer,
+    tenant_id: str,
+    url: str,
+    event_types: Sequence[str],
+    description: str | None,
+    allow_loopback: bool,
+    now: datetime,
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its signing secret; the secret is stored sealed and never shown again."""
+    endpoint = WebhookEndpoint(
+        endpoint_id=new_id("whe"),
+        tenant_id=tenant_id,
+        url=check_endpoint_url(url, allow_loopback),
+        event_types=tuple(dict.fromkeys(event_types)),
+        created_at=now,
+        description=description,
+    )
+    secret = new_signing_secret()
+    store.add_endpoint(endpoint, sealer.seal(secret, secret_context(tenant_id, endpoint.endpoint_id)))
+    return endpoint, secret
+
+
+def publish_events(store: WebhookStore, queue: OutboundQueue, case: Case, events: Sequence[CaseEvent]) -> int:
+    """Queue committed events for the tenant's endpoints; nothing when it has none. Returns the count."""
+    if not events or not store.has_endpoints(case.tenant_id):
+        return 0
+    queue.send_events(
+        [OutboundEvent(case.tenant_id, case.case_id, e.seq, e.type, e.at, dict(e.data)) for e in events]
+    )
+    return len(events)
+
+
+def orders_for(store: WebhookStore, event: OutboundEvent) -> list[DeliveryOrder]:
+    """One first-attempt order per endpoint of the tenant subscribed to the event's type."""
+    payload = event.payload()
+    return [
+        DeliveryOrder(
+            tenant_id=event.tenant_id,
+            endpoint_id=endpoint.endpoint_id,
+            message_id=event.message_id(endpoint.endpoint_id),
+            event_type=event.type,
+            case_id=event.case_id,
+            seq=event.seq,
+            payload=payload,
+        )
+        for endpoint in store.list_endpoints(event.tenant_id)
+        if endpoint.wants(event.type)
+    ]
+
+
+@dataclass(frozen=True)
+class SenderDeps:
+    store: WebhookStore
+    queue: OutboundQueue
+    sealer: Sealer
+    transport: WebhookTransport
+    policy: RetryPolicy
+
+
+def deliver_event(deps: SenderDeps, event: OutboundEvent, now: datetime) -> list[DeliveryAttempt]:
+    attempts = (attempt_delivery(deps, order, now) for order in orders_for(deps.store, event))
+    return [a for a in attempts if a is not None]
+
+
+def attempt_delivery(deps: SenderDeps, order: DeliveryOrder, now: datetime) -> DeliveryAttempt | None:
+    """POST the signed event once, record the attempt, and schedule the next one or give up.
+
+    None when the endpoint was deleted meanwhile: there is nobody to deliver to any more.
+    """
+    try:
+        endpoint = deps.store.get_endpoint(order.tenant_id, order.endpoint_id)
+    except NotFoundError:
+        return None
+    secret = deps.sealer.open(
+        deps.store.sealed_secret(order.tenant_id, order.endpoint_id),
+        secret_context(order.tenant_id, order.endpoint_id),
+    )
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "Handoff-Webhooks/1",
+        "webhook-id": order.message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(order.message_id, now, order.payload),
+    }
+    result = deps.transport.post(endpoint.url, order.payload, headers)
+    status = DeliveryStatus.delivered
+    next_at: datetime | None = None
+    delay = 0
+    if not result.ok:
+        if order.attempt < deps.policy.max_attempts:
+            status = DeliveryStatus.failed
+            delay = retry_delay(order.attempt, deps.policy.base_seconds, deps.policy.cap_seconds)
+            next_at = now + timedelta(seconds=delay)
+        else:
+            status = DeliveryStatus.dead
+    attempt = DeliveryAttempt(
+        delivery_id=new_sortable_id("dlv", int(now.timestamp() * 1000)),
+        tenant_id=order.tenant_id,
+        endpoint_id=order.endpoint_id,
+        message_id=order.message_id,
+        event_type=order.event_type,
+        case_id=order.case_id,
+        seq=order.seq,
+        attempt=order.attempt,
+        status=status,
+        attempted_at=now,
+        payload=order.payload,
+        response_code=result.status_code,
+        error=result.error,
+        next_attempt_at=next_at,
+        replay_of=order.replay_of,
+    )
+    deps.store.add_attempt(attempt)
+    if status is DeliveryStatus.failed:
+        deps.queue.send_order(replace(order, attempt=order.attempt + 1), delay)
+    elif status is DeliveryStatus.dead:
+        deps.queue.dead_letter(order)
+    return attempt
+
+
+def list_endpoints(store: WebhookStore, tenant_id: str) -> list[WebhookEndpoint]:
+    return store.list_endpoints(tenant_id)
+
+
+def delete_endpoint(store: WebhookStore, tenant_id: str, endpoint_id: str) -> None:
+    store.delete_endpoint(tenant_id, endpoint_id)
+
+
+def list_deliveries(
+    store: WebhookStore, tenant_id: str, endpoint_id: str, limit: int, cursor: str | None
+) -> Page[DeliveryAttempt]:
+    store.get_endpoint(tenant_id, endpoint_id)  # 404 for another tenant's endpoint
+    return store.list_attempts(tenant_id, endpoint_id, limit, cursor)
+
+
+def replay_delivery(
+    store: WebhookStore, queue: OutboundQueue, tenant_id: str, endpoint_id: str, delivery_id: str
+) -> DeliveryOrder:
+    """Enqueue a recorded delivery again, as a fresh first attempt with the same `webhook-id`."""
+    store.get_endpoint(tenant_id, endpoint_id)
+    recorded = store.get_attempt(tenant_id, endpoint_id, delivery_id)
+    if recorded.endpoint_id != endpoint_id:
+        raise NotFoundError(f"delivery {delivery_id} not found")
+    order = DeliveryOrder(
+        tenant_id=tenant_id,
+        endpoint_id=endpoint_id,
+        message_id=recorded.message_id,
+        event_type=recorded.event_type,
+        case_id=recorded.case_id,
+        seq=recorded.seq,
+        payload=recorded.payload,
+        replay_of=delivery_id,
+    )
+    queue.send_order(order, 0)
+    return order
