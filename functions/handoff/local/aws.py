@@ -192,6 +192,7 @@ class LocalAws:
             "PACKETS_BUCKET": self.packets_bucket,
             "STATE_MACHINE_ARN": self.state_machine_arn,
             "OUTBOUND_QUEUE_URL": f"{self.endpoint}/{ACCOUNT}/{self.outbound_queue}",
+            "OUTBOUND_DEAD_LETTER_QUEUE_URL": f"{self.endpoint}/{ACCOUNT}/{self.outbound_queue}-dlq",
             "ALLOW_LOOPBACK_WEBHOOKS": "true",
             "SECRETS_KEY_ID": f"alias/{self.prefix}-secrets",
             "POWERTOOLS_TRACE_DISABLED": "true",
@@ -225,6 +226,7 @@ class LocalAws:
         from handoff.local.event_sources import SqsMapping
 
         self.mappings = [SqsMapping(evidence_queue, "evidence_verifier").start(sqs)]
+        self.map_queue(self.outbound_queue, "webhook_sender")
 
     def map_queue(self, queue: str, function_name: str) -> None:
         """Deliver a provisioned queue's messages to a function, as an event source mapping does."""
