@@ -82,6 +82,7 @@ class Tally:
     requests: Counter[tuple[bool, str, str, str]] = field(default_factory=Counter)
     ddb_units: defaultdict[tuple[bool, str], float] = field(default_factory=lambda: defaultdict(float))
     s3_bytes: Counter[tuple[bool, str]] = field(default_factory=Counter)
+    case_item_bytes: list[int] = field(default_factory=list)  # each case item written
 
 
 class Meter:
@@ -127,6 +128,11 @@ class Meter:
             tally = self.tally()
             tally.requests[(observer, service, operation, function)] += 1
             if service == "dynamodb":
+                if operation == "TransactWriteItems" and not observer:
+                    for entry in params.get("TransactItems", []):
+                        item = (entry.get("Put") or {}).get("Item") or {}
+                        if item.get("type") == {"S": "case"}:
+                            tally.case_item_bytes.append(_item_bytes(item))
                 for kind, units in _ddb_units(operation, params, result).items():
                     tally.ddb_units[(observer, kind)] += units
             elif service == "s3":
@@ -216,7 +222,6 @@ def instrument(observer_token: str) -> None:
     """Wrap invoke_local (counts), every handler (durations) and botocore (AWS requests)."""
     from botocore.client import BaseClient
 
-    from handoff import catalog
     from handoff.local import aws, event_sources, gateway
 
     METER.observer_token = observer_token
@@ -246,8 +251,16 @@ def instrument(observer_token: str) -> None:
 
         return run
 
-    for spec in catalog.FUNCTIONS:
-        aws.register_function(spec.name, timed(spec.name, aws.handler_of(spec.name)))
+    original_handler_of = aws.handler_of
+    wrapped: dict[str, Callable[..., Any]] = {}
+
+    def timed_handler_of(name: str) -> Callable[..., Any]:
+        """Looked up by invoke_local at each call: wrap each handler once, when first invoked."""
+        if name not in wrapped:
+            wrapped[name] = timed(name, original_handler_of(name))
+        return wrapped[name]
+
+    aws.handler_of = timed_handler_of
 
     original_call = BaseClient._make_api_call  # type: ignore[attr-defined]
 
@@ -515,6 +528,8 @@ def summary(runs: list[Phase]) -> dict[str, float]:
         "dynamodb_requests": per_run(lambda r: requests(r, "dynamodb")),
         "rru": per_run(lambda r: r.tally.ddb_units[(False, "RRU")] / r.cases),
         "wru": per_run(lambda r: r.tally.ddb_units[(False, "WRU")] / r.cases),
+        "case_item_kib": per_run(lambda r: _median([float(b) for b in r.tally.case_item_bytes]) / 1024),
+        "case_item_kib_max": max(max(r.tally.case_item_bytes, default=0) for r in runs) / 1024,
         "s3_requests": per_run(lambda r: requests(r, "s3")),
         "s3_put_class": per_run(
             lambda r: requests(
@@ -588,11 +603,14 @@ def report(
             f"| Lambda invocations (main path) | {figures['invocations']:.1f} | |",
             f"| DynamoDB requests; est. read / write units | {figures['dynamodb_requests']:.1f}; "
             f"{figures['rru']:.1f} RRU / {figures['wru']:.1f} WRU | |",
+            f"| size of the case item, rewritten by every transaction (median; max) | "
+            f"{figures['case_item_kib']:.1f} KiB; {figures['case_item_kib_max']:.1f} KiB | |",
             f"| S3 requests by the functions (PUT-class / GET-class) | {figures['s3_requests']:.1f} "
             f"({figures['s3_put_class']:.1f} / {figures['s3_get_class']:.1f}) | |",
             f"| S3 bytes written / read by the functions | {figures['s3_written_kib']:.0f} KiB / "
             f"{figures['s3_read_kib']:.0f} KiB | |",
-            f"| SQS requests (function side; + the event source's receive/delete) | "
+            f"| SQS requests in this process (the local event sources' receives, empty ones "
+            f"included, and deletes; plus any the functions send) | "
             f"{figures['sqs_requests']:.1f} | |",
             f"| Step Functions API requests by the functions | {figures['sfn_api_requests']:.1f} | |",
             f"| cases per minute, end to end (local, compressed days) | "
