@@ -12,6 +12,7 @@ from infra.constructs.data import Data
 from infra.constructs.evidence import VERIFIER, EvidenceEvents
 from infra.constructs.functions import Functions
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.webhooks import OutboundWebhooks
 from infra.constructs.workflow import Workflow
 from infra.nag import acknowledge
 from infra.settings import StageSettings
@@ -28,6 +29,7 @@ class HandoffStack(Stack):
         self.evidence = EvidenceEvents(
             self, "Evidence", data=self.data, verifier=self.functions.functions[VERIFIER]
         )
+        self.webhooks = OutboundWebhooks(self, "Webhooks", data=self.data, functions=self.functions.functions)
         self.workflow = Workflow(self, "Workflow", settings=settings, functions=self.functions.functions)
         self.api = Api(self, "Api", settings=settings, functions=self.functions.functions)
         self.monitoring = Monitoring(
@@ -40,6 +42,7 @@ class HandoffStack(Stack):
             dead_letter_queues={
                 **self.functions.dead_letter_queues,
                 "evidence_uploads": self.evidence.dead_letter_queue,
+                "outbound_webhooks": self.webhooks.dead_letter_queue,
             },
             state_machine=self.workflow.state_machine,
         )

@@ -92,6 +92,9 @@ NEEDS: dict[str, Needs] = {
     ),
     "operator_api": Needs(bucket_names=("documents", "evidence", "packets"), api=True, workflow=True),
     "evidence_verifier": Needs(buckets=(("evidence", BucketAccess.READ, "evidence/"),)),
+    # Signs and delivers case events to businesses' endpoints, records every attempt; its queue, the
+    # send rights and OUTBOUND_* come from infra/constructs/webhooks.py.
+    "webhook_sender": Needs(),
     # Renders documents, assembles packets from evidence + documents (multipart upload).
     "documents_api": Needs(
         buckets=(

@@ -111,7 +111,7 @@ def test_table_has_schema_keys_pitr_kms_and_ttl(dev: Synthesized) -> None:
 
 def test_every_kms_key_rotates(dev: Synthesized) -> None:
     keys = dev.of_type("AWS::KMS::Key")
-    assert len(keys) == 2  # data at rest; messages (queues, alarm topic)
+    assert len(keys) == 3  # data at rest; messages (queues, alarm topic); webhook signing secrets
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
 
 
@@ -188,9 +188,13 @@ def _uploads(synth: Synthesized) -> str:
 
 
 def test_evidence_uploads_reach_the_verifier_with_partial_batch_failures(dev: Synthesized) -> None:
-    (mapping,) = dev.of_type("AWS::Lambda::EventSourceMapping").values()
+    verifier = function_ids(dev)["evidence_verifier"]
+    (mapping,) = [
+        m
+        for m in dev.of_type("AWS::Lambda::EventSourceMapping").values()
+        if ref_id(m["Properties"]["FunctionName"]) == verifier
+    ]
     props = mapping["Properties"]
-    assert ref_id(props["FunctionName"]) == function_ids(dev)["evidence_verifier"]
     assert ref_id(props["EventSourceArn"]) == _uploads(dev)
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     (notifications,) = dev.of_type("Custom::S3BucketNotifications").values()
