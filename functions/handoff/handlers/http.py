@@ -13,7 +13,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -25,6 +28,7 @@ from handoff.domain.errors import (
     InvalidRequestError,
     NotFoundError,
     TransitionError,
+    UnauthenticatedError,
 )
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
 from handoff.observability import logger
@@ -55,6 +59,10 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
         names = ", ".join(p["name"] for p in params)
         return _problem(422, "validation-error", f"invalid fields: {names}", **{"invalid-params": params})
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media_type(exc: RequestUnsupportedContentType) -> Response[Any]:
+        return _problem(415, "unsupported-media-type", "this endpoint takes an application/json body")
+
     @app.exception_handler(InvalidRequestError)
     def _invalid(exc: InvalidRequestError) -> Response[Any]:
         params = [{"name": _loc(_request_loc(p.loc)), "reason": p.message} for p in exc.problems]
@@ -68,6 +76,10 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(RouteNotFoundError)
     def _no_route(exc: RouteNotFoundError) -> Response[Any]:
         return _problem(404, "not-found", "no such route")
+
+    @app.exception_handler(UnauthenticatedError)
+    def _unauthenticated(exc: UnauthenticatedError) -> Response[Any]:
+        return _problem(401, "unauthorized", str(exc))
 
     @app.exception_handler(ForbiddenError)
     def _forbidden(exc: ForbiddenError) -> Response[Any]:
@@ -116,11 +128,11 @@ def require(app: APIGatewayRestResolver | Router, *kinds: PrincipalKind) -> Prin
     return caller
 
 
-def body_size(event: dict[str, Any]) -> int:
+def body_bytes(event: dict[str, Any]) -> bytes:
     body = event.get("body") or ""
     if event.get("isBase64Encoded"):
-        return len(base64.b64decode(body))
-    return len(body.encode())
+        return base64.b64decode(body)
+    return str(body).encode()
 
 
 def lambda_entry(
@@ -130,8 +142,13 @@ def lambda_entry(
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         limit = max_body_bytes()
-        if body_size(event) > limit:
+        body = body_bytes(event)
+        if len(body) > limit:
             return problem_response(413, "payload-too-large", f"the body is over {limit} bytes")
+        try:
+            body.decode()
+        except UnicodeDecodeError:
+            return problem_response(400, "malformed-request", "the body must be UTF-8 encoded JSON")
         return app.resolve(event, context)
 
     return handler

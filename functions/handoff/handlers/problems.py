@@ -20,6 +20,10 @@ TITLES = {
     "idempotency-conflict": "Idempotency-Key reused with a different request",
     "invalid-transition": "That lifecycle transition is not allowed",
     "payload-too-large": "Request body too large",
+    "unsupported-media-type": "Send the body as application/json",
+    "method-not-allowed": "Method not allowed",
+    "bad-request": "Bad request",
+    "too-many-requests": "Too many requests",
     "internal-error": "Internal error",
 }
 

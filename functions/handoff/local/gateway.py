@@ -124,6 +124,11 @@ def to_response(result: dict[str, Any]) -> Response:
 def dispatch(request: Request) -> Response:
     found = match(request.method, request.path)
     if found is None:
+        allowed = sorted({c.route.method for c in _routes() if c.pattern.match(request.path)})
+        if allowed:
+            response = _problem(405, "method-not-allowed", f"{request.path} takes {', '.join(allowed)}")
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
         return _problem(404, "not-found", f"no route {request.method} {request.path}")
     route, params = found
     if (request.content_length or 0) > GATEWAY_MAX_BODY:
