@@ -111,3 +111,33 @@ def test_unknown_route_is_a_404_problem(operator: Api) -> None:
 
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
+
+
+def test_a_body_that_is_not_utf8_gets_400_and_another_media_type_415(
+    business: Api, case_payload: dict[str, Any]
+) -> None:
+    import json
+
+    binary = business.call(
+        "POST",
+        "/v1/cases",
+        data=b"\xff\xfe\x00garbage",
+        headers={"Idempotency-Key": "bin-body-0001", "Content-Type": "application/json"},
+    )
+    text = business.call(
+        "POST",
+        "/v1/cases",
+        data=json.dumps(case_payload),
+        headers={"Idempotency-Key": "txt-body-0001", "Content-Type": "text/plain"},
+    )
+
+    assert binary.status_code == 400 and binary.content_type == "application/problem+json"
+    assert text.status_code == 415 and text.content_type == "application/problem+json"
+    assert business.call("GET", "/v1/cases").json["items"] == []
+
+
+def test_a_known_path_with_another_method_gets_405(business: Api) -> None:
+    response = business.call("PATCH", "/v1/cases")
+
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "POST"}
