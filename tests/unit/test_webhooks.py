@@ -1,0 +1,209 @@
+"""Outbound webhooks without AWS: URL rules, back-off, and the delivery use case over fakes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from standardwebhooks import Webhook
+
+from handoff.domain.errors import InvalidRequestError, NotFoundError
+from handoff.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    OutboundEvent,
+    WebhookEndpoint,
+    check_endpoint_url,
+    retry_delay,
+)
+from handoff.services import webhooks
+from handoff.services.ports import Page
+from handoff.services.webhooks import DeliveryOrder, HttpResult, RetryPolicy, SenderDeps
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeStore:
+    endpoints: dict[tuple[str, str], tuple[WebhookEndpoint, str]] = field(default_factory=dict)
+    attempts: list[DeliveryAttempt] = field(default_factory=list)
+
+    def add_endpoint(self, endpoint: WebhookEndpoint, sealed_secret: str) -> None:
+        self.endpoints[(endpoint.tenant_id, endpoint.endpoint_id)] = (endpoint, sealed_secret)
+
+    def get_endpoint(self, tenant_id: str, endpoint_id: str) -> WebhookEndpoint:
+        if (tenant_id, endpoint_id) not in self.endpoints:
+            raise NotFoundError(endpoint_id)
+        return self.endpoints[(tenant_id, endpoint_id)][0]
+
+    def list_endpoints(self, tenant_id: str) -> list[WebhookEndpoint]:
+        return [e for (t, _), (e, _) in self.endpoints.items() if t == tenant_id]
+
+    def delete_endpoint(self, tenant_id: str, endpoint_id: str) -> None:
+        del self.endpoints[(tenant_id, endpoint_id)]
+
+    def sealed_secret(self, tenant_id: str, endpoint_id: str) -> str:
+        return self.endpoints[(tenant_id, endpoint_id)][1]
+
+    def has_endpoints(self, tenant_id: str) -> bool:
+        return bool(self.list_endpoints(tenant_id))
+
+    def add_attempt(self, attempt: DeliveryAttempt) -> None:
+        self.attempts.append(attempt)
+
+    def get_attempt(self, tenant_id: str, endpoint_id: str, delivery_id: str) -> DeliveryAttempt:
+        for a in self.attempts:
+            if (a.tenant_id, a.endpoint_id, a.delivery_id) == (tenant_id, endpoint_id, delivery_id):
+                return a
+        raise NotFoundError(delivery_id)
+
+    def list_attempts(
+        self, tenant_id: str, endpoint_id: str, limit: int, cursor: str | None
+    ) -> Page[DeliveryAttempt]:
+        return Page([a for a in self.attempts if a.endpoint_id == endpoint_id][::-1][:limit], None)
+
+
+@dataclass
+class FakeQueue:
+    events: list[OutboundEvent] = field(default_factory=list)
+    orders: list[tuple[DeliveryOrder, int]] = field(default_factory=list)
+    dead: list[DeliveryOrder] = field(default_factory=list)
+
+    def send_events(self, events: Sequence[OutboundEvent]) -> None:
+        self.events.extend(events)
+
+    def send_order(self, order: DeliveryOrder, delay_seconds: int) -> None:
+        self.orders.append((order, delay_seconds))
+
+    def dead_letter(self, order: DeliveryOrder) -> None:
+        self.dead.append(order)
+
+
+class PlainSealer:
+    """Not encryption: enough to check that the context travels with the secret."""
+
+    def seal(self, secret: str, context: dict[str, str]) -> str:
+        return f"{sorted(context.items())}|{secret}"
+
+    def open(self, sealed: str, context: dict[str, str]) -> str:
+        bound, secret = sealed.split("|")
+        assert bound == str(sorted(context.items()))
+        return secret
+
+
+@dataclass
+class FakeTransport:
+    status: int | None = 200
+    sent: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+    def post(self, url: str, body: str, headers: dict[str, str]) -> HttpResult:
+        self.sent.append((url, body, headers))
+        return HttpResult(self.status, None if self.status else "timed out")
+
+
+def sender(status: int | None, max_attempts: int = 3) -> tuple[SenderDeps, str, str]:
+    deps = SenderDeps(
+        FakeStore(), FakeQueue(), PlainSealer(), FakeTransport(status), RetryPolicy(max_attempts, 2, 60)
+    )
+    endpoint, secret = webhooks.register_endpoint(
+        deps.store, deps.sealer, "ten_1", "https://hooks.example.com/h", ["*"], None, False, NOW
+    )
+    return deps, endpoint.endpoint_id, secret
+
+
+EVENT = OutboundEvent(
+    "ten_1", "case_1", 4, "case.status_changed", NOW, {"from": "submitted", "to": "withdrawn"}
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback", "ok"),
+    [
+        ("https://hooks.example.com/x", False, True),
+        ("http://hooks.example.com/x", True, False),
+        ("http://127.0.0.1:8080/x", True, True),
+        ("http://localhost:8080/x", True, True),
+        ("http://127.0.0.1:8080/x", False, False),
+        ("https://127.0.0.1/x", False, False),
+        ("https://192.168.1.10/x", False, False),
+        ("https://user:pw@hooks.example.com/x", False, False),
+        ("file:///etc/passwd", True, False),
+    ],
+)
+def test_endpoint_urls_are_https_except_loopback_where_allowed(url: str, loopback: bool, ok: bool) -> None:
+    if ok:
+        assert check_endpoint_url(url, loopback) == url
+    else:
+        with pytest.raises(InvalidRequestError) as refused:
+            check_endpoint_url(url, loopback)
+        assert refused.value.problems[0].loc == ("url",)
+
+
+def test_back_off_doubles_with_jitter_and_is_capped() -> None:
+    rng = random.Random(7)
+    for attempt, ceiling in [(1, 30), (2, 60), (3, 120), (4, 240), (6, 900), (12, 900)]:
+        delays = {retry_delay(attempt, 30, 900, rng) for _ in range(50)}
+        assert all(ceiling / 2 - 1 <= d <= ceiling for d in delays), (attempt, delays)
+        assert len(delays) > 1  # jittered
+    assert retry_delay(1, 0.1, 900) == 1  # SQS delays are whole seconds; never 0 for a retry
+
+
+def test_a_delivery_is_signed_per_standard_webhooks() -> None:
+    deps, endpoint_id, secret = sender(200)
+
+    (attempt,) = webhooks.deliver_event(deps, EVENT, NOW)
+
+    url, body, headers = deps.transport.sent[0]  # type: ignore[attr-defined]
+    assert url == "https://hooks.example.com/h"
+    assert headers["webhook-id"] == EVENT.message_id(endpoint_id) == attempt.message_id
+    assert headers["webhook-timestamp"] == str(int(NOW.timestamp()))
+    expected = Webhook(secret).sign(headers["webhook-id"], NOW, body)
+    assert headers["webhook-signature"] == expected
+    assert attempt.status is DeliveryStatus.delivered and attempt.response_code == 200
+
+
+def test_a_failure_is_retried_later_for_that_endpoint_only_then_dead_lettered() -> None:
+    deps, _, _ = sender(503, max_attempts=3)
+    queue: FakeQueue = deps.queue  # type: ignore[assignment]
+
+    (first,) = webhooks.deliver_event(deps, EVENT, NOW)
+    second = webhooks.attempt_delivery(deps, queue.orders[-1][0], NOW)
+    third = webhooks.attempt_delivery(deps, queue.orders[-1][0], NOW)
+
+    assert first.status is second.status is DeliveryStatus.failed  # type: ignore[union-attr]
+    assert third is not None and third.status is DeliveryStatus.dead and third.next_attempt_at is None
+    assert [o.attempt for o, _ in queue.orders] == [2, 3]
+    assert 1 <= queue.orders[0][1] <= 2 and 2 <= queue.orders[1][1] <= 4
+    assert [o.attempt for o in queue.dead] == [3]
+    assert len(deps.store.attempts) == 3  # type: ignore[attr-defined]
+
+
+def test_no_response_counts_as_a_failure() -> None:
+    deps, _, _ = sender(None)
+    (attempt,) = webhooks.deliver_event(deps, EVENT, NOW)
+    assert attempt.status is DeliveryStatus.failed and attempt.error == "timed out"
+
+
+def test_unsubscribed_types_and_deleted_endpoints_get_nothing() -> None:
+    deps, endpoint_id, _ = sender(200)
+    webhooks.register_endpoint(
+        deps.store, deps.sealer, "ten_1", "https://b.example.com/", ["case.submitted"], None, False, NOW
+    )
+    assert len(webhooks.deliver_event(deps, EVENT, NOW)) == 1
+    order = webhooks.orders_for(deps.store, EVENT)[0]
+    deps.store.delete_endpoint("ten_1", endpoint_id)
+    assert webhooks.attempt_delivery(deps, order, NOW) is None
+
+
+def test_replay_requeues_a_fresh_first_attempt_with_the_same_id() -> None:
+    deps, endpoint_id, _ = sender(500, max_attempts=1)
+    (dead,) = webhooks.deliver_event(deps, EVENT, NOW)
+
+    order = webhooks.replay_delivery(deps.store, deps.queue, "ten_1", endpoint_id, dead.delivery_id)
+
+    assert (order.attempt, order.replay_of, order.message_id) == (1, dead.delivery_id, dead.message_id)
+    with pytest.raises(NotFoundError):
+        webhooks.replay_delivery(deps.store, deps.queue, "ten_2", endpoint_id, dead.delivery_id)
