@@ -207,3 +207,16 @@ def test_replay_requeues_a_fresh_first_attempt_with_the_same_id() -> None:
     assert (order.attempt, order.replay_of, order.message_id) == (1, dead.delivery_id, dead.message_id)
     with pytest.raises(NotFoundError):
         webhooks.replay_delivery(deps.store, deps.queue, "ten_2", endpoint_id, dead.delivery_id)
+
+
+def test_orders_that_would_not_fit_in_the_invocation_are_queued_instead() -> None:
+    deps, _, _ = sender(200)
+    webhooks.register_endpoint(
+        deps.store, deps.sealer, "ten_1", "https://b.example.com/", ["*"], None, False, NOW
+    )
+    left = iter([60.0, 4.0])
+
+    attempts = webhooks.deliver_event(deps, EVENT, NOW, lambda: next(left))
+
+    assert len(attempts) == 1
+    assert [(o.attempt, delay) for o, delay in deps.queue.orders] == [(1, 0)]  # type: ignore[attr-defined]

@@ -338,6 +338,7 @@ def sender_deps() -> SenderDeps:
         queue=SqsOutbound(sqs(), settings.outbound_queue_url, settings.outbound_dead_letter_queue_url),
         sealer=secret_box(),
         transport=UrllibTransport(settings.webhook_timeout_seconds),
+        attempt_seconds=settings.webhook_timeout_seconds,
         policy=RetryPolicy(
             settings.webhook_max_attempts,
             settings.webhook_retry_base_seconds,

@@ -8,6 +8,7 @@ could not do its own work — the table, KMS or SQS failed.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -23,10 +24,15 @@ from handoff.services.webhooks import attempt_delivery, deliver_event
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def send_record(record: SQSRecord) -> None:
+def _seconds_left(context: LambdaContext) -> float:
+    return context.get_remaining_time_in_millis() / 1000
+
+
+def send_record(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
     message = parse_message(record.body)
     if isinstance(message, OutboundEvent):
-        attempts = deliver_event(sender_deps(), message, utcnow())
+        time_left = partial(_seconds_left, lambda_context) if lambda_context is not None else None
+        attempts = deliver_event(sender_deps(), message, utcnow(), time_left)
     else:
         attempt = attempt_delivery(sender_deps(), message, utcnow())
         attempts = [attempt] if attempt else []

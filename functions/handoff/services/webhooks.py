@@ -10,7 +10,7 @@ recorded as dead and the order goes to the dead-letter queue. Every attempt is r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -30,6 +30,8 @@ from handoff.domain.webhooks import (
     retry_delay,
 )
 from handoff.services.ports import Page
+
+TIME_MARGIN_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -167,11 +169,27 @@ class SenderDeps:
     sealer: Sealer
     transport: WebhookTransport
     policy: RetryPolicy
+    attempt_seconds: float = 5  # the transport's timeout: how long one attempt may take
 
 
-def deliver_event(deps: SenderDeps, event: OutboundEvent, now: datetime) -> list[DeliveryAttempt]:
-    attempts = (attempt_delivery(deps, order, now) for order in orders_for(deps.store, event))
-    return [a for a in attempts if a is not None]
+def deliver_event(
+    deps: SenderDeps, event: OutboundEvent, now: datetime, time_left: Callable[[], float] | None = None
+) -> list[DeliveryAttempt]:
+    """Attempt each subscribed endpoint now, while this invocation has time for another attempt.
+
+    Orders that would not fit (`time_left()` seconds below one attempt's timeout plus a margin)
+    are queued for an immediate separate attempt instead, so a tenant with many slow endpoints
+    never runs the function into its timeout (which would make SQS send everything again).
+    """
+    attempts: list[DeliveryAttempt] = []
+    for order in orders_for(deps.store, event):
+        if time_left is not None and time_left() < deps.attempt_seconds + TIME_MARGIN_SECONDS:
+            deps.queue.send_order(order, 0)
+            continue
+        attempt = attempt_delivery(deps, order, now)
+        if attempt is not None:
+            attempts.append(attempt)
+    return attempts
 
 
 def attempt_delivery(deps: SenderDeps, order: DeliveryOrder, now: datetime) -> DeliveryAttempt | None:
