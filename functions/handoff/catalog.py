@@ -78,6 +78,11 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("workflow_recovery", STEPS, "start_recovery", description="Workflow: recovery starts"),
     Function("workflow_failure", STEPS, "record_failure", description="Workflow: record a failed step"),
     Function(
+        "partner_webhooks",
+        "handoff.handlers.partner_webhooks",
+        description="Signed outcome webhooks from partners (Standard Webhooks)",
+    ),
+    Function(
         "webhook_sender",
         "handoff.handlers.webhook_sender",
         description="Outbound webhooks: signs and delivers case events, retries, dead-letters (SQS)",
@@ -133,6 +138,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/partners/{partner_id}", "operator_api"),
     Route("PUT", "/v1/partners/{partner_id}", "operator_api"),
     Route("GET", "/v1/routing-rules", "operator_api"),
+    Route("POST", "/v1/partners/{partner_id}/webhook-secrets", "operator_api"),
+    Route("POST", "/v1/webhooks/partners/{partner_id}", "partner_webhooks", auth=False),  # signed
+    Route("GET", "/v1/cases/{case_id}/ledger", "business_api"),
+    Route("GET", "/v1/assignments/{case_id}/ledger", "partner_api"),
     Route("PUT", "/v1/routing-rules", "operator_api"),
 )
 

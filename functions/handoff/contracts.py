@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from handoff.catalog import API_FUNCTIONS, function
+from handoff.catalog import API_FUNCTIONS, ROUTES, function
 
 PROBLEM_STATUSES = {
     "400": "Malformed request",
@@ -28,8 +28,13 @@ PROBLEM_STATUSES = {
 }
 
 
+PUBLIC_PATHS = {route.path for route in ROUTES if not route.auth}
+
+
 def public_models() -> dict[str, type[BaseModel]]:
+    from handoff.domain import outcomes
     from handoff.handlers import models
+    from handoff.handlers.ledger_models import LedgerResponse
     from handoff.handlers.problems import Problem
 
     return {
@@ -40,6 +45,8 @@ def public_models() -> dict[str, type[BaseModel]]:
         "api_key_request": models.ApiKeyRequest,
         "api_key_response": models.ApiKeyResponse,
         "problem": Problem,
+        "ledger_response": LedgerResponse,
+        **{f"webhook_{name.replace('.', '_')}": model for name, model in outcomes.OUTCOME_EVENTS.items()},
     }
 
 
@@ -68,8 +75,8 @@ def openapi_document() -> dict[str, Any]:
     for path, operations in document["paths"].items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            if path == "/v1/health":
-                operation["security"] = []
+            if path in PUBLIC_PATHS:
+                operation["security"] = []  # no API key: the health check; signed webhooks
             for status, description in PROBLEM_STATUSES.items():
                 responses.setdefault(
                     status,

@@ -43,6 +43,16 @@ class Data(Construct):
             removal_policy=removal,
             pending_window=Duration.days(7 if removal == RemovalPolicy.DESTROY else 30),
         )
+        # Webhook signing secrets (sealed by `adapters.secret_box`) get a key of their own: only the
+        # functions that issue, sign or verify webhooks may use it, and nothing else is under it.
+        self.secrets_key = kms.Key(
+            self,
+            "SecretsKey",
+            description="Handoff webhook signing secrets (sealed with an encryption context)",
+            enable_key_rotation=True,
+            removal_policy=removal,
+            pending_window=Duration.days(7 if removal == RemovalPolicy.DESTROY else 30),
+        )
 
         self.table = dynamodb.Table(
             self,

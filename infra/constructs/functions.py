@@ -55,6 +55,8 @@ class Needs:
     api: bool = False  # serves API Gateway requests: gets MAX_BODY_BYTES
     workflow: bool = False  # starts, stops and answers case workflow executions
     asynchronous: bool = False  # invoked asynchronously (events, Lambda-to-Lambda): gets a DLQ
+    seal_secrets: bool = False  # encrypts webhook signing secrets: gets SECRETS_KEY_ID, kms:Encrypt
+    open_secrets: bool = False  # decrypts webhook signing secrets: gets SECRETS_KEY_ID, kms:Decrypt
 
 
 # Workflow steps all read PacketSettings (three bucket names); only those that render documents or
@@ -79,6 +81,7 @@ NEEDS: dict[str, Needs] = {
         bucket_names=("documents",),  # required by PacketSettings, never used by this function
         api=True,
         workflow=True,  # dispute, withdraw, release, direct payments steer the case workflow
+        seal_secrets=True,  # issues the signing secrets of outbound webhook endpoints
     ),
     # Presigns downloads of the assigned case's documents and packet (signed with its own role).
     "partner_api": Needs(
@@ -90,11 +93,18 @@ NEEDS: dict[str, Needs] = {
         api=True,
         workflow=True,
     ),
-    "operator_api": Needs(bucket_names=("documents", "evidence", "packets"), api=True, workflow=True),
+    "operator_api": Needs(
+        bucket_names=("documents", "evidence", "packets"),
+        api=True,
+        workflow=True,
+        seal_secrets=True,  # issues partners' inbound webhook secrets
+    ),
+    # Verifies partners' signed outcome webhooks and records them on the case.
+    "partner_webhooks": Needs(api=True, open_secrets=True),
     "evidence_verifier": Needs(buckets=(("evidence", BucketAccess.READ, "evidence/"),)),
     # Signs and delivers case events to businesses' endpoints, records every attempt; its queue, the
     # send rights and OUTBOUND_* come from infra/constructs/webhooks.py.
-    "webhook_sender": Needs(),
+    "webhook_sender": Needs(open_secrets=True),
     # Renders documents, assembles packets from evidence + documents (multipart upload).
     "documents_api": Needs(
         buckets=(
@@ -200,6 +210,8 @@ class Functions(Construct):
             environment["MAX_BODY_BYTES"] = str(self.settings.max_body_bytes)
         if needs.workflow:
             environment["STATE_MACHINE_ARN"] = self.state_machine_arn
+        if needs.seal_secrets or needs.open_secrets:
+            environment["SECRETS_KEY_ID"] = self.data.secrets_key.key_arn
 
         dead_letter_queue = None
         if needs.asynchronous:
@@ -276,6 +288,11 @@ class Functions(Construct):
                 key_actions |= set(_KMS_WRITE)
         if key_actions:
             self.data.key.grant(role, *sorted(key_actions))
+        secret_actions = (["kms:Encrypt"] if needs.seal_secrets else []) + (
+            ["kms:Decrypt"] if needs.open_secrets else []
+        )
+        if secret_actions:
+            self.data.secrets_key.grant(role, *secret_actions)
         if needs.workflow:
             role.add_to_policy(
                 iam.PolicyStatement(

@@ -43,3 +43,7 @@ class IdempotencyConflictError(ConflictError):
 
 class ForbiddenError(HandoffError):
     """The caller is authenticated but its kind of key may not do this."""
+
+
+class UnauthenticatedError(HandoffError):
+    """The request proves no identity (e.g. a webhook without a valid signature): 401."""

@@ -41,8 +41,9 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.manual_review: frozenset({S.assigned, S.routing, S.on_hold, S.resolved, S.withdrawn}),
     S.in_recovery: frozenset(_OUTCOMES),
     S.recovered: frozenset({S.closed}),
-    S.settled: frozenset({S.in_recovery, S.recovered, S.closed}),
-    S.judgment: frozenset({S.in_recovery, S.recovered, S.closed}),
+    # A settlement that defaults may go to court; a judgment may be settled; either may prove uncollectible.
+    S.settled: frozenset({S.in_recovery, S.recovered, S.judgment, S.uncollectible, S.closed}),
+    S.judgment: frozenset({S.in_recovery, S.recovered, S.settled, S.uncollectible, S.closed}),
     S.uncollectible: frozenset({S.closed}),
     S.withdrawn: frozenset({S.closed}),
     S.resolved: frozenset({S.closed}),

@@ -15,7 +15,7 @@ from handoff.adapters.idempotency import run_once
 from handoff.config import api_settings, business_api_settings, packet_settings
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.domain.lifecycle import CaseStatus
-from handoff.handlers import webhook_routes
+from handoff.handlers import ledger_routes, webhook_routes
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import (
     CaseListItem,
@@ -128,6 +128,7 @@ def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
 
 ROUTERS = [health_router, router]
 ROUTERS.append(webhook_routes.router)  # outbound webhook endpoints
+ROUTERS.append(ledger_routes.business_router)  # the case ledger
 
 
 @router.post(

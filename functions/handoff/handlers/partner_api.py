@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from handoff.adapters.dynamodb import document_repository, evidence_repository, tenant_repository
 from handoff.config import api_settings, packet_settings
 from handoff.domain.case import PrincipalKind, utcnow
+from handoff.handlers import ledger_routes
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import (
     AssignmentListResponse,
@@ -95,6 +96,7 @@ def decline_assignment(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
 
 
 ROUTERS = [router]
+ROUTERS.append(ledger_routes.partner_router)  # the ledger of an assigned case
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
     tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))

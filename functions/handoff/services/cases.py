@@ -15,8 +15,9 @@ from handoff.domain.models import CaseIntake, ContactAttempt
 from handoff.domain.tenants import new_sortable_id
 from handoff.services.ports import CaseRepository, ConcurrentUpdateError, Page
 
-MAX_ATTEMPTS = 10
-BACKOFF_S = 0.01  # full jitter: up to 10 ms, 20 ms, 40 ms… (about 10 s in all, at worst)
+MAX_ATTEMPTS = 25
+BACKOFF_S = 0.01  # full jitter: up to 10 ms, 20 ms, 40 ms… capped at BACKOFF_CAP_S
+BACKOFF_CAP_S = 0.5  # 25 attempts: about 10 s in all at worst (50 writers on one case need > 10)
 
 
 def _tenant(caller: Principal) -> str:
@@ -65,7 +66,8 @@ def update_case(
             cases.save(case)
             return case
         except ConcurrentUpdateError:
-            sleep(random.uniform(0, BACKOFF_S * 2**attempt))  # noqa: S311 - jitter, not crypto
+            ceiling = min(BACKOFF_CAP_S, BACKOFF_S * 2**attempt)
+            sleep(random.uniform(0, ceiling))  # noqa: S311 - jitter, not crypto
     raise ConcurrentUpdateError(f"case {case_id} kept changing; gave up after {MAX_ATTEMPTS} attempts")
 
 

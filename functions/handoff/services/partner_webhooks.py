@@ -1,0 +1,224 @@
+"""Partners' signed outcome webhooks (DESIGN.md §7): their secrets, verification, recording.
+
+Verification is the `standardwebhooks` library's (HMAC-SHA256 over id, timestamp and body; a
+5-minute timestamp tolerance), tried against each active secret of the partner. Anything that
+does not verify raises `UnauthenticatedWebhookError` before the body is even parsed.
+
+Each verified event is one `update_case`: it claims `webhook#<partner>#<webhook-id>` and
+records a `ledger.<type>` event (plus the status transition the event implies) in the same
+transaction, so a redelivered webhook is recorded once and concurrent ones never lose a write.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from handoff.domain.case import Case
+from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError, UnauthenticatedError
+from handoff.domain.lifecycle import CaseStatus, can_transition
+from handoff.domain.money import AmountScaleError, exact
+from handoff.domain.outcomes import (
+    CLOSE_OUTCOME,
+    CaseClosed,
+    JudgmentObtained,
+    OutcomeEvent,
+    SettlementAgreed,
+    outcome_event,
+)
+from handoff.services.cases import update_case
+from handoff.services.ports import DuplicateClaimError
+
+SECRET_BYTES = 32
+S = CaseStatus
+RECEIVING = frozenset({S.assigned, S.accepted, S.in_recovery, S.settled, S.judgment})
+"""Where a case takes outcomes from its partner (the statuses in which the partner sees it)."""
+
+
+class UnauthenticatedWebhookError(UnauthenticatedError):
+    """Unknown partner, no active secret, a bad signature or a stale timestamp: 401, nothing recorded."""
+
+
+class SecretSealer(Protocol):
+    def seal(self, secret: str, context: dict[str, str]) -> str: ...
+
+    def open(self, sealed: str, context: dict[str, str]) -> str: ...
+
+
+class SecretStore(Protocol):
+    def active(self, partner_id: str) -> list[Any]: ...
+
+    def add(self, partner_id: str, sealed: str, now: datetime) -> tuple[Any, Any]: ...
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    secret_id: str
+    secret: str  # shown once
+    created_at: datetime
+    retired_secret_id: str | None
+
+
+def issue_secret(
+    store: SecretStore,
+    box: SecretSealer,
+    partner_exists: Callable[[str], bool],
+    partner_id: str,
+    now: datetime,
+) -> IssuedSecret:
+    """A new `whsec_…` secret for the partner (sealed at rest); the oldest of two active ones retires."""
+    if not partner_exists(partner_id):
+        raise NotFoundError(f"partner {partner_id} not found")
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+    stored, retired = store.add(partner_id, box.seal(secret, {"partner_id": partner_id}), now)
+    return IssuedSecret(stored.secret_id, secret, stored.created_at, retired.secret_id if retired else None)
+
+
+def authenticate(
+    store: SecretStore, box: SecretSealer, partner_id: str, body: str, headers: dict[str, str]
+) -> str:
+    """The verified `webhook-id`; `UnauthenticatedWebhookError` unless an active secret signed it."""
+    for stored in store.active(partner_id):
+        secret = box.open(stored.sealed, {"partner_id": partner_id})
+        try:
+            Webhook(secret).verify(body, headers, json_parse=False)
+        except (WebhookVerificationError, ValueError):  # ValueError: a malformed signature header
+            continue
+        lowered = {k.lower(): v for k, v in headers.items()}
+        return lowered["webhook-id"]
+    raise UnauthenticatedWebhookError("the webhook is not signed with a valid secret of this partner")
+
+
+def parse_event(body: str) -> OutcomeEvent:
+    """The event, or InvalidRequestError naming each failing field (only ever after authentication)."""
+    try:
+        return outcome_event.validate_json(body)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            if error["type"] in ("json_invalid", "json_type"):
+                raise InvalidRequestError([FieldProblem((), "the body must be a JSON object")]) from exc
+            problems.append(FieldProblem(tuple(error["loc"]), error["msg"]))
+        raise InvalidRequestError(problems) from exc
+
+
+def _exact(value: Decimal, currency: str, loc: tuple[str, ...]) -> Decimal:
+    try:
+        return exact(value, currency)
+    except AmountScaleError as exc:
+        raise InvalidRequestError([FieldProblem(loc, str(exc))]) from exc
+
+
+def _check_money(event: OutcomeEvent, case: Case) -> None:
+    """The event's currency is the case's; every amount is exact at its minor unit."""
+    currency = case.intake.currency
+    data = event.data
+    stated = getattr(data, "currency", currency)
+    if stated != currency:
+        raise InvalidRequestError(
+            [FieldProblem(("data", "currency"), f"the case is in {currency}, not {stated}")]
+        )
+    for name in ("amount", "interest", "costs"):
+        value = getattr(data, name, None)
+        if isinstance(value, Decimal):
+            _exact(value, currency, ("data", name))
+    if isinstance(event, SettlementAgreed):
+        for index, instalment in enumerate(event.data.instalments):
+            _exact(instalment.amount, currency, ("data", "instalments", str(index), "amount"))
+
+
+def _move(case: Case, target: CaseStatus, actor: str, now: datetime, reason: str, **data: Any) -> None:
+    if case.status != target:
+        case.transition(target, actor, now, reason, **data)
+
+
+def apply_event(
+    case: Case, event: OutcomeEvent, partner_id: str, webhook_id: str, actor: str, now: datetime
+) -> None:
+    """Claim the webhook id, record the ledger event and the transition it implies (or refuse: 409)."""
+    if case.workflow.partner_id != partner_id or case.status not in RECEIVING:
+        raise NotFoundError(f"case {case.case_id} not found")  # withdrawn or reassigned meanwhile
+    case.claim(f"webhook#{partner_id}#{webhook_id}")
+    data = {**event.data.model_dump(mode="json"), "partner_id": partner_id, "webhook_id": webhook_id}
+    data["occurred_at"] = event.timestamp.isoformat()
+    case.record(f"ledger.{event.type}", actor, now, data)
+    if isinstance(event, SettlementAgreed):
+        _move(case, S.settled, actor, now, "partner reports a settlement", partner_id=partner_id)
+    elif isinstance(event, JudgmentObtained):
+        _move(case, S.judgment, actor, now, "partner reports a judgment", partner_id=partner_id)
+    elif isinstance(event, CaseClosed):
+        outcome = CLOSE_OUTCOME[event.data.close_code]
+        if case.status != outcome and can_transition(case.status, outcome):
+            case.transition(
+                outcome, actor, now, f"partner closed: {event.data.close_code}", partner_id=partner_id
+            )
+        case.transition(
+            S.closed,
+            actor,
+            now,
+            "partner closed its file",
+            close_code=event.data.close_code,
+            partner_id=partner_id,
+        )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    case_id: str
+    duplicate: bool
+    status: CaseStatus | None = None
+
+
+class Cases(Protocol):
+    def get(self, tenant_id: str, case_id: str) -> Case: ...
+
+    def save(self, case: Case) -> None: ...
+
+    def on_index(self, partition: str, limit: int = 100) -> list[tuple[str, str]]: ...
+
+
+def assigned_case(cases: Cases, partner_id: str, case_id: str) -> Case:
+    """The case, if it is assigned to this partner; any other is indistinguishable from a missing one."""
+    for tenant_id, assigned in cases.on_index(f"PARTNER#{partner_id}", 10_000):
+        if assigned == case_id:
+            case = cases.get(tenant_id, case_id)
+            if case.workflow.partner_id == partner_id:
+                return case
+    raise NotFoundError(f"case {case_id} not found")
+
+
+def record_outcome(
+    cases: Cases,
+    claimed: Callable[[str], bool],
+    release_partner: Callable[[str], object],
+    partner_id: str,
+    webhook_id: str,
+    event: OutcomeEvent,
+    now: datetime,
+) -> Receipt:
+    """Record one verified event once; a webhook id seen before is a duplicate (nothing written)."""
+    if claimed(f"webhook#{partner_id}#{webhook_id}"):  # e.g. a closure redelivered after the case closed
+        return Receipt(event.data.case_id, duplicate=True)
+    before = assigned_case(cases, partner_id, event.data.case_id)
+    _check_money(event, before)
+    actor = f"{before.workflow.partner_type or 'partner'}:{partner_id}:webhook"
+    try:
+        case = update_case(
+            cases,  # type: ignore[arg-type]  # a CaseRepository; only get/save are used
+            before.tenant_id,
+            before.case_id,
+            lambda c: apply_event(c, event, partner_id, webhook_id, actor, now),
+        )
+    except DuplicateClaimError:
+        return Receipt(before.case_id, duplicate=True)
+    if case.status == S.closed:
+        release_partner(partner_id)  # the partner's capacity is free again
+    return Receipt(case.case_id, duplicate=False, status=case.status)
