@@ -280,7 +280,7 @@ def test_another_tenant_gets_404_for_endpoints_and_deliveries(
     assert crossed.status_code == 404
 
 
-def test_partner_and_operator_keys_may_not_manage_endpoints(operator: Api, receiver: Receiver) -> None:
+def test_an_operator_key_may_not_manage_endpoints(operator: Api, receiver: Receiver) -> None:
     assert register(operator, receiver.url, ["*"]).status_code == 403
 
 
