@@ -23,6 +23,7 @@ PROBLEM_STATUSES = {
     "404": "Not found (or not yours)",
     "409": "Conflict with the current state",
     "413": "Request body too large",
+    "415": "The body is not application/json",
     "422": "Validation failed; `invalid-params` names each field",
     "500": "Internal error",
 }
@@ -71,12 +72,15 @@ def openapi_document() -> dict[str, Any]:
         )
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
-    schemas["Problem"] = Problem.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    problem_schema = Problem.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
     for path, operations in document["paths"].items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             if path in PUBLIC_PATHS:
                 operation["security"] = []  # no API key: the health check; signed webhooks
+            responses.pop("422", None)  # powertools documents its own 422; ours is a problem document
             for status, description in PROBLEM_STATUSES.items():
                 responses.setdefault(
                     status,
