@@ -1,7 +1,7 @@
 """The main path of a case, end to end over HTTP on the local runtime: what one case costs.
 
     .venv/bin/python -m benchmarks.workflow [--cases 20] [--runs 3] [--concurrency 10]
-                                            [--seconds-per-day 0.1] [--no-write]
+                                            [--seconds-per-day 0.25] [--no-write]
 
 One local stack (moto in server mode in this process, the HTTP gateway, every Lambda handler
 in-process, moto's Step Functions interpreter running `infra/statemachine/case_workflow.asl.json`).
@@ -760,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs (medians over runs)")
     parser.add_argument("--concurrency", type=int, default=10, help="cases in flight per run")
     parser.add_argument("--sequential", type=int, default=3, help="cases in the one-at-a-time pass")
-    parser.add_argument("--seconds-per-day", default="0.1", help="HANDOFF_SECONDS_PER_DAY")
+    parser.add_argument("--seconds-per-day", default="0.25", help="HANDOFF_SECONDS_PER_DAY")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.name}")
     options = parser.parse_args(argv)
 
