@@ -21,6 +21,7 @@ from typing import Any
 import requests
 
 from handoff.local.client import ApiError, HandoffClient
+from handoff.local.receiver import Receiver, signed_post
 from handoff.local.sample_files import sample_pdf
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -86,6 +87,7 @@ class Story:
         self.routing()
         self.review_queue()
         self.packet()
+        self.outcomes()
         return self.isolation()
 
     # --- helpers -------------------------------------------------------------------------------
@@ -121,6 +123,20 @@ class Story:
                 self.operator.issue_key("business", tenant_id=tenant["tenant_id"])
             )
             say(f"  business  {profile['legal_name']:<34} key issued (stored only as a SHA-256)")
+        self.receiver = Receiver().start()
+        endpoint = self.businesses["acme"].request(
+            "POST",
+            "/v1/webhook-endpoints",
+            json={
+                "url": self.receiver.url,
+                "event_types": ["*"],
+                "description": "Acme's finance system (demo)",
+            },
+        )
+        self.receiver.secret = endpoint["secret"]
+        say(
+            f"  Acme registers a webhook endpoint at {self.receiver.url}: every case event is sent to it, signed"
+        )
         for path in sorted((EXAMPLES / "partners").glob("*.json")):
             if path.stem == "cymru-recoveries":
                 continue  # registered later, when a case needs it
@@ -355,8 +371,77 @@ class Story:
         )
         say(f"  saved to {path}")
 
+    def outcomes(self) -> None:
+        heading("9. The attorney reports outcomes through signed webhooks; the ledger balances")
+        owner, case_id = self.cases["acme-northwind-gb"]
+        attorney = self.partners["northern-chambers"]
+        partner_id = self.partner_ids["northern-chambers"]
+        case_file = attorney.request("GET", f"/v1/assignments/{case_id}")
+        attorney.request("GET", f"/v1/assignments/{case_id}/packet")
+        say(
+            f"  Northern Chambers pulls its file ({len(case_file['evidence'])} evidence files, "
+            f"{len(case_file['documents'])} documents) and the packet (the download is on the timeline)"
+        )
+        secret = self.operator.request("POST", f"/v1/partners/{partner_id}/webhook-secrets")["secret"]
+        currency = case_file["case"]["summary"]["currency"]
+        url = self.operator.base_url + f"/v1/webhooks/partners/{partner_id}"
+        paid = {
+            "amount": "6000.00",
+            "currency": currency,
+            "collected_on": "2026-11-20",
+            "reference": "CHQ 1001",
+        }
+        rest = {
+            "amount": "11250.00",
+            "currency": currency,
+            "collected_on": "2026-11-22",
+            "reference": "BACS 7781",
+        }
+        outcomes = [
+            ("msg_demo_1", "payment.collected", paid),
+            ("msg_demo_1", "payment.collected", paid),
+            (
+                "msg_demo_2",
+                "status.updated",
+                {"code": "instalments", "note": "Debtor paying the rest monthly"},
+            ),
+            ("msg_demo_3", "payment.collected", rest),
+            ("msg_demo_4", "case.closed", {"close_code": "paid_in_full", "note": "Paid in full"}),
+        ]
+        for message_id, kind, data in outcomes:
+            body = {"type": kind, "timestamp": "2026-11-23T10:00:00Z", "data": {"case_id": case_id, **data}}
+            answer = signed_post(url, secret, message_id, body)
+            duplicate = "(a repeat: recorded once)" if answer.json().get("duplicate") else ""
+            say(f"  {message_id} {kind:<18} → {answer.status_code} {duplicate}")
+        forged_body = {
+            "type": "payment.collected",
+            "timestamp": "2026-11-23T10:00:00Z",
+            "data": {"case_id": case_id, **paid},
+        }
+        forged = signed_post(url, "whsec_" + "QUJD" * 8, "msg_forged", forged_body)
+        say(f"  the same payment signed with a wrong secret → {forged.status_code}, nothing recorded")
+        ledger = self.businesses[owner].request("GET", f"/v1/cases/{case_id}/ledger")["totals"]
+        for field in (
+            "principal",
+            "collected",
+            "allocated_principal",
+            "overpayment",
+            "balance",
+            "contingency_fees",
+            "net_to_creditor",
+        ):
+            if field in ledger:
+                say(f"    {field:<22} {currency} {ledger[field]:>10}")
+        say(f"  status now: {self.case('acme-northwind-gb')['status']}")
+        wait_for(lambda: len(self.receiver.received) >= 10, "webhook deliveries", timeout=60)
+        kinds = sorted({e["type"] for e in self.receiver.received})
+        say(
+            f"  Acme's endpoint received {len(self.receiver.received)} signed events, each signature verified "
+            f"({self.receiver.rejected} refused): {', '.join(kinds)}"
+        )
+
     def isolation(self) -> int:
-        heading("9. One business cannot see another's case")
+        heading("10. One business cannot see another's case")
         _, case_id = self.cases["acme-northwind-gb"]
         try:
             self.businesses["globex"].request("GET", f"/v1/cases/{case_id}")
