@@ -34,6 +34,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("authorizer", "handoff.handlers.authorizer", description="API key authorizer", memory_mb=256),
     Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
     Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
+    Function("reports_api", "handoff.handlers.reports_api", description="Recovery reports"),
     Function(
         "partner_api", "handoff.handlers.partner_api", description="Assignments for agencies and attorneys"
     ),
@@ -118,6 +119,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay", "business_api"),
     Route("GET", "/v1/review-queue", "operator_api"),
     Route("POST", "/v1/review-queue/{case_id}/assign", "operator_api"),
+    Route("GET", "/v1/reports/recovery", "reports_api"),
     Route("GET", "/v1/assignments", "partner_api"),
     Route("GET", "/v1/assignments/{case_id}", "partner_api"),
     Route("GET", "/v1/assignments/{case_id}/packet", "partner_api"),

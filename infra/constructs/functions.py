@@ -93,6 +93,7 @@ NEEDS: dict[str, Needs] = {
         api=True,
         workflow=True,
     ),
+    "reports_api": Needs(table=TableAccess.READ, api=True),  # reads cases, timelines, partners
     "operator_api": Needs(
         bucket_names=("documents", "evidence", "packets"),
         api=True,

@@ -79,6 +79,12 @@ def decode_cursor(cursor: str | None, expected_pk: str, pk_attr: str = "pk") -> 
     return to_item(values)
 
 
+def claim_index(claim: str) -> dict[str, str]:
+    """Claims written as `<group>|<unique>` are listable by group on gsi1 (e.g. a partner's placements)."""
+    group, bar, unique = claim.partition("|")
+    return {"gsi1pk": f"CLAIMS#{group}", "gsi1sk": unique} if bar else {}
+
+
 PARTNER_VISIBLE = frozenset(
     {
         CaseStatus.assigned,
@@ -180,6 +186,7 @@ class DynamoCases:
                                 "case_id": case.case_id,
                                 "tenant_id": case.tenant_id,
                                 "seq": events[0].seq,
+                                **claim_index(claim),
                             }
                         ),
                         "ConditionExpression": "attribute_not_exists(pk)",
@@ -249,6 +256,27 @@ class DynamoCases:
         )
         return [(i["tenant_id"]["S"], i["case_id"]["S"]) for page in pages for i in page.get("Items", [])]
 
+    def claimed(self, group: str) -> list[tuple[str, str]]:
+        """(tenant_id, case_id) of every case that made a `<group>|…` claim (e.g. placed with a partner)."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": f"CLAIMS#{group}"}),
+        )
+        found = {(i["tenant_id"]["S"], i["case_id"]["S"]) for page in pages for i in page.get("Items", [])}
+        return sorted(found)
+
+    def all_for_tenant(self, tenant_id: str) -> list[Case]:
+        cases: list[Case] = []
+        cursor = None
+        while True:
+            page = self.list_page(tenant_id, None, 100, cursor)
+            cases.extend(page.items)
+            if page.cursor is None:
+                return cases
+            cursor = page.cursor
+
     def all_events(self, tenant_id: str, case_id: str) -> list[CaseEvent]:
         events: list[CaseEvent] = []
         cursor = None
@@ -317,6 +345,8 @@ class DynamoTenants:
                     "pk": tenant_pk(tenant.tenant_id),
                     "sk": "PROFILE",
                     "type": "tenant",
+                    "gsi1pk": "TENANTS",
+                    "gsi1sk": tenant.tenant_id,
                     "tenant_id": tenant.tenant_id,
                     "profile": tenant.profile.model_dump_json(),
                     "created_at": tenant.created_at.isoformat(),
@@ -324,6 +354,15 @@ class DynamoTenants:
             ),
             ConditionExpression="attribute_not_exists(pk)",
         )
+
+    def all_ids(self) -> list[str]:
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": "TENANTS"}),
+        )
+        return [i["tenant_id"]["S"] for page in pages for i in page.get("Items", [])]
 
     def get(self, tenant_id: str) -> Tenant:
         item = self._db.get_item(

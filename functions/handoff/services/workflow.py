@@ -70,6 +70,11 @@ class WorkflowDeps:
         return self.packets.documents.cases
 
 
+def placement_claim(partner_id: str, case: Case) -> str:
+    """Recorded once per placement, so a partner's reports find every case it ever held."""
+    return f"placement#{partner_id}|{case.case_id}#v{case.version}"
+
+
 def _wait_seconds(days: int, seconds_per_day: float) -> int:
     return max(1, math.ceil(days * seconds_per_day))
 
@@ -221,6 +226,7 @@ def route(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> di
         target = deps.partners.get(partner)
         c.workflow.partner_id, c.workflow.partner_type = partner, str(target.type)
         c.workflow.tries += 1
+        c.claim(placement_claim(partner, c))
         c.transition(
             S.assigned,
             SYSTEM,
@@ -496,6 +502,7 @@ def assign_from_review(deps: WorkflowDeps, case_id: str, partner_id: str, actor:
         c.workflow.partner_id, c.workflow.partner_type = partner_id, str(partner.type)
         c.workflow.tries = 1
         c.workflow.declined = [p for p in c.workflow.declined if p != partner_id]
+        c.claim(placement_claim(partner_id, c))
         c.transition(
             S.assigned, actor, now, "assigned by an operator from the review queue", partner_id=partner_id
         )

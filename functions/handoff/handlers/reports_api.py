@@ -1,0 +1,72 @@
+"""Recovery reports: a business sees its own cases, a partner its placements, an operator all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from aws_lambda_powertools.logging import correlation_paths
+
+from handoff.adapters.dynamodb import case_repository, tenant_repository
+from handoff.adapters.partner_store import partner_repository
+from handoff.config import api_settings
+from handoff.domain.case import Case, Principal, PrincipalKind, utcnow
+from handoff.domain.errors import FieldProblem, InvalidRequestError
+from handoff.domain.ledger import Ledger
+from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.models import RecoveryReportResponse
+from handoff.observability import logger, tracer
+from handoff.services import ledger as ledger_service
+from handoff.services.reports import report_for
+
+router = APIGatewayRouter()
+MAX_DAYS = 366 * 3
+
+
+def _fee_terms(partner_id: str) -> object:
+    return partner_repository().get(partner_id).fee_terms
+
+
+def _ledger(case: Case) -> Ledger:
+    return ledger_service.case_ledger(case_repository(), case, _fee_terms)  # type: ignore[arg-type]
+
+
+def _cases(caller: Principal) -> Iterable[Case]:
+    cases = case_repository()
+    if caller.kind == PrincipalKind.business:
+        assert caller.tenant_id
+        return cases.all_for_tenant(caller.tenant_id)
+    if caller.partner_id:
+        return [cases.get(t, c) for t, c in cases.claimed(f"placement#{caller.partner_id}")]
+    return [case for tenant in tenant_repository().all_ids() for case in cases.all_for_tenant(tenant)]
+
+
+@router.get(
+    "/v1/reports/recovery", summary="Recovery rate, amounts, fees and speed, grouped", tags=["reports"]
+)
+def recovery(
+    period_from: Annotated[
+        date | None, Query(alias="from", description="First day (cases submitted on or after)")
+    ] = None,
+    period_to: Annotated[
+        date | None, Query(alias="to", description="Last day, inclusive; default today")
+    ] = None,
+) -> RecoveryReportResponse:
+    caller = require(router, *PrincipalKind)
+    end = period_to or utcnow().date()
+    start = period_from or end - timedelta(days=365)
+    if start > end or (end - start).days > MAX_DAYS:
+        raise InvalidRequestError(
+            [FieldProblem(("query", "from"), f"from must be before to, at most {MAX_DAYS} days")]
+        )
+    return RecoveryReportResponse.of(report_for(lambda: _cases(caller), _ledger, start, end))
+
+
+ROUTERS = [router]
+app = build_resolver(ROUTERS)
+handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
+    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+)
