@@ -68,7 +68,7 @@ AGENCY_EXAMPLE = "partners/golden-gate-collections.json"
 GOAL_TRANSITIONS = 25
 ACCEPTANCE_DAYS = "60"  # the most the settings allow: the agency answers within seconds here
 POLL_S = 0.25
-CASE_TIMEOUT_S = 120.0
+CASE_TIMEOUT_S = 300.0
 
 # --- measuring ---------------------------------------------------------------------------------
 
