@@ -68,7 +68,7 @@ class WorkflowSettings(PacketSettings):
     handoff_seconds_per_day: Annotated[
         float, Field(gt=0, description="Length of a workflow day; the local runtime compresses it")
     ] = 86400
-    acceptance_days: Annotated[int, Field(ge=1, le=60, description="Days a partner has to accept")] = 5
+    acceptance_days: Annotated[int, Field(ge=1, le=3650, description="Days a partner has to accept")] = 5
     max_partner_tries: Annotated[
         int, Field(ge=1, le=20, description="Partners offered before manual review")
     ] = 3

@@ -50,7 +50,7 @@ def local_aws() -> Iterator[LocalAws]:
 
 
 @pytest.fixture
-def workflow_on(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], None]]:
+def workflow_on(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     """Cases start their workflow at submission; `set_day(seconds)` sets how long a workflow day lasts."""
     from handoff.config import business_api_settings, workflow_settings
     from handoff.handlers.wiring import reset_wiring
@@ -60,8 +60,10 @@ def workflow_on(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> Iterato
         workflow_settings.cache_clear()
         reset_wiring()
 
-    def set_day(seconds: float) -> None:
+    def set_day(seconds: float, acceptance_days: int = 600) -> None:
+        """A workflow day lasts `seconds`; partners get `acceptance_days` (long: tests answer when ready)."""
         monkeypatch.setenv("HANDOFF_SECONDS_PER_DAY", str(seconds))
+        monkeypatch.setenv("ACCEPTANCE_DAYS", str(acceptance_days))
         refresh()
 
     monkeypatch.setenv("AUTO_START_WORKFLOW", "true")

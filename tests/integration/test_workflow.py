@@ -171,7 +171,7 @@ def test_no_answer_from_partners_ends_in_manual_review(
 ) -> None:
     for priority in (1, 2, 3, 4):
         add_partner(["US-IL"], "agency", "USD", priority=priority)
-    workflow_on(0.05)  # acceptance window: 5 days → 1 s
+    workflow_on(0.05, acceptance_days=5)  # acceptance window: 5 days → 1 s
 
     case_id = ready_case(business, us_case("US-IL"))
     wait_for_status(business, case_id, "manual_review", timeout=90)

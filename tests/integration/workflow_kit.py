@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from handoff.domain.partners import PartnerRequest
+from handoff.local.demo import is_waiting
 from tests.integration.conftest import Api
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -138,8 +139,7 @@ def wait_for_status(business: Api, case_id: str, *statuses: str, timeout: float 
 
 def waiting_for(business: Api, case_id: str, what: str, timeout: float = 60) -> None:
     def waiting() -> bool:
-        events = business.call("GET", f"/v1/cases/{case_id}/events").json["items"]
-        return bool(events) and events[-1]["type"] == "workflow.waiting" and events[-1]["data"]["for"] == what
+        return is_waiting(events_of(business, case_id), what)
 
     try:
         wait_until(waiting, timeout, f"{case_id} waiting for {what}")

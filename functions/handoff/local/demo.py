@@ -52,10 +52,25 @@ def wait_for(check: Callable[[], Any], what: str, timeout: float = 90) -> Any:
     raise RuntimeError(f"gave up waiting for {what}")
 
 
+def is_waiting(events: list[dict[str, Any]], what: str) -> bool:
+    """The workflow's latest step is a wait for `what` (other events, e.g. evidence checks, may follow)."""
+    for event in reversed(events):
+        if event["type"] == "workflow.waiting":
+            return bool(event["data"]["for"] == what)
+        if event["type"] in (
+            "case.status_changed",
+            "routing.decided",
+            "assignment.declining",
+            "assignment.declined",
+        ):
+            return False
+    return False
+
+
 def run_demo(out: str = "out") -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # keep the story readable
     os.environ["HANDOFF_SECONDS_PER_DAY"] = SECONDS_PER_DAY
-    os.environ["ACCEPTANCE_DAYS"] = "60"  # partners here answer in seconds; give them the time
+    os.environ["ACCEPTANCE_DAYS"] = "2000"  # the demo's partners always answer: never let the window lapse
     from handoff.local.server import start_stack
 
     target = Path(out)
@@ -108,10 +123,13 @@ class Story:
 
     def waiting(self, name: str, what: str) -> None:
         def check() -> bool:
-            events = self.events(name)
-            return events[-1]["type"] == "workflow.waiting" and events[-1]["data"]["for"] == what
+            return is_waiting(self.events(name), what)
 
-        wait_for(check, f"{name} waiting for {what}")
+        try:
+            wait_for(check, f"{name} waiting for {what}")
+        except RuntimeError:
+            trail = [(e["type"], e["data"].get("to") or e["data"].get("for")) for e in self.events(name)]
+            raise RuntimeError(f"{name} never waited for {what}: {trail}") from None
 
     # --- chapters ------------------------------------------------------------------------------
     def onboard(self) -> None:
