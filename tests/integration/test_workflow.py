@@ -89,6 +89,9 @@ def test_small_case_goes_to_an_agency_that_accepts(
     assert kinds == {"statement_of_account", "demand_letter", "agency_placement"}
     assert case["status"] == "in_recovery"
     partner = partner_key(operator, agency)
+    in_recovery = partner.call("GET", "/v1/assignments?status=in_recovery").json["items"]
+    assigned = partner.call("GET", "/v1/assignments?status=assigned").json["items"]
+    assert [c["case_id"] for c in in_recovery] == [case_id] and assigned == []
     case_file = partner.call("GET", f"/v1/assignments/{case_id}").json
     assert {e["kind"] for e in case_file["evidence"]} == {"invoice", "terms", "proof_of_delivery"}
     assert "agency_placement" in {d["kind"] for d in case_file["documents"]}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
 from handoff.adapters.dynamodb import document_repository, evidence_repository, tenant_repository
 from handoff.config import api_settings, packet_settings
 from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers import ledger_routes
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import (
@@ -33,11 +34,11 @@ PARTNERS = (PrincipalKind.agency, PrincipalKind.attorney)
 
 
 @router.get("/v1/assignments", summary="Cases assigned to you", tags=["partners"])
-def list_assignments() -> AssignmentListResponse:
+def list_assignments(status: Annotated[CaseStatus | None, Query()] = None) -> AssignmentListResponse:
     caller = require(router, *PARTNERS)
     assert caller.partner_id
     cases = workflow.assignments(workflow_deps(), caller.partner_id)
-    return AssignmentListResponse(items=[CaseListItem.of(c) for c in cases])
+    return AssignmentListResponse(items=[CaseListItem.of(c) for c in cases if status in (None, c.status)])
 
 
 @router.get("/v1/assignments/<case_id>", summary="The case file of a case assigned to you", tags=["partners"])
