@@ -51,3 +51,16 @@ def rounded(amount: Decimal, currency: str) -> Decimal:
 
 def zero(currency: str) -> Decimal:
     return Decimal(0).quantize(quantum(currency))
+
+
+def at_scale_or_value_error(amount: Decimal | None, currency: str | None) -> Decimal | None:
+    """`exact` for pydantic validators: a too-precise amount becomes a ValueError naming the currency.
+
+    Left as it is when the amount or the currency is missing (the currency's own error reports it).
+    """
+    if amount is None or currency is None:
+        return amount
+    try:
+        return exact(amount, currency)
+    except AmountScaleError as exc:
+        raise ValueError(str(exc)) from exc

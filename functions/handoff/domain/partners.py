@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from handoff.domain.models import CurrencyCode, ShortText, Strict
-from handoff.domain.money import AmountScaleError, exact
+from handoff.domain.money import at_scale_or_value_error
 
 
 class PartnerType(StrEnum):
@@ -122,14 +122,7 @@ PartnerId = Annotated[
 ]
 
 
-def _at_scale(amount: Decimal | None, currency: str | None) -> Decimal | None:
-    """The amount at the currency's scale (a currency that failed validation is left to its error)."""
-    if amount is None or currency is None:
-        return amount
-    try:
-        return exact(amount, currency)
-    except AmountScaleError as exc:
-        raise ValueError(str(exc)) from exc
+_at_scale = at_scale_or_value_error
 
 
 class Money(Strict):

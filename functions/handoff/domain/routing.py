@@ -44,7 +44,7 @@ from handoff.domain.models import (
     ShortText,
     Strict,
 )
-from handoff.domain.money import AmountScaleError, exact
+from handoff.domain.money import at_scale_or_value_error, exact
 from handoff.domain.partners import (
     DebtType,
     JurisdictionPattern,
@@ -208,13 +208,7 @@ def _cross_border(debtor: Address, creditor: Address) -> SignalReading:
 # --- routing rules ----------------------------------------------------------------------
 
 
-def _at_scale(amount: Decimal | None, currency: str | None) -> Decimal | None:
-    if amount is None or currency is None:
-        return amount
-    try:
-        return exact(amount, currency)
-    except AmountScaleError as exc:
-        raise ValueError(str(exc)) from exc
+_at_scale = at_scale_or_value_error
 
 
 class AmountCondition(Strict):
