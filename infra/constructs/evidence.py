@@ -11,12 +11,11 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from handoff import catalog
 from infra.constructs.data import Data
-from infra.nag import acknowledge
+from infra.constructs.queues import queue_with_dead_letters
 
 EVIDENCE_PREFIX = "evidence/"
 MAX_RECEIVES = 3
@@ -28,27 +27,14 @@ class EvidenceEvents(Construct):
         self, scope: Construct, construct_id: str, *, data: Data, verifier: lambda_.Function
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "UploadsDeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=data.messages_key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(self.dead_letter_queue, "SQS3", "This queue is the evidence uploads dead-letter queue.")
-        self.queue = sqs.Queue(
+        self.queue, self.dead_letter_queue = queue_with_dead_letters(
             self,
             "Uploads",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=data.messages_key,
-            enforce_ssl=True,
-            # Lambda's guidance: at least six times the function timeout.
-            visibility_timeout=Duration.seconds(6 * catalog.function(VERIFIER).timeout_s),
-            retention_period=Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVES
-            ),
+            "UploadsDeadLetters",
+            key=data.messages_key,
+            consumer_timeout_s=catalog.function(VERIFIER).timeout_s,
+            max_receives=MAX_RECEIVES,
+            what="evidence uploads",
         )
         data.evidence.add_event_notification(
             s3.EventType.OBJECT_CREATED,

@@ -23,7 +23,7 @@ from constructs import Construct
 from handoff import catalog
 from infra.constructs.data import Data
 from infra.constructs.functions import NEEDS, TableAccess
-from infra.nag import acknowledge
+from infra.constructs.queues import queue_with_dead_letters
 
 SENDER = "webhook_sender"
 MAX_RECEIVES = 5
@@ -44,27 +44,14 @@ class OutboundWebhooks(Construct):
         functions: Mapping[str, lambda_.Function],
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=data.messages_key,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(self.dead_letter_queue, "SQS3", "This queue is the outbound webhooks dead-letter queue.")
-        self.queue = sqs.Queue(
+        self.queue, self.dead_letter_queue = queue_with_dead_letters(
             self,
             "Events",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=data.messages_key,
-            enforce_ssl=True,
-            # Lambda's guidance: at least six times the function timeout.
-            visibility_timeout=Duration.seconds(6 * catalog.function(SENDER).timeout_s),
-            retention_period=Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVES
-            ),
+            "DeadLetters",
+            key=data.messages_key,
+            consumer_timeout_s=catalog.function(SENDER).timeout_s,
+            max_receives=MAX_RECEIVES,
+            what="outbound webhooks",
         )
         for name in sorted(case_writers() | {SENDER}):
             functions[name].add_environment("OUTBOUND_QUEUE_URL", self.queue.queue_url)
