@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in `benchmarks/`, one after another, and a summary.
 
-    .venv/bin/python -m benchmarks.run [--only workflow,routing]
+    .venv/bin/python -m benchmarks.run [--only workflow,routing [--merge]]
 
 Each benchmark runs in its own process (they start moto servers and child processes of their
 own) with sizes chosen so the whole set takes about five to ten minutes on a two-core machine,
@@ -142,6 +142,63 @@ def workflow_headlines(text: str) -> list[Headline]:
     return rows
 
 
+def coldstart_headlines(text: str) -> list[Headline]:
+    rows = []
+    for functions, cpu, deps, ratio, verdict in re.findall(
+        r"^\| ([\w, ]+) \| `[^`]+` \| [^|]+ \| (\d+) \(\d+\) \| (\d+) \(\d+\) \| ([\d.]+) \([\d.]+\) "
+        r"\| <= [\d.]+: \*\*([^*]+)\*\* \|",
+        text,
+        re.MULTILINE,
+    ):
+        goal = _search(r"\(goal <= ([\d.]+)x", text)
+        rows.append(
+            Headline(
+                f"cold-start proxy, {functions}: handler import / its dependencies ({cpu} / {deps} ms CPU)",
+                f"{ratio}x",
+                f"<= {goal.group(1) if goal else '?'}x",
+                _verdict(verdict),
+            )
+        )
+    return rows
+
+
+def intake_latency_headlines(text: str) -> list[Headline]:
+    found = _search(
+        r"\*\*POST /v1/cases p50 ([\d.]+) ms, p99 ([\d.]+) ms; validation alone p50 ([\d.]+) ms; "
+        r"ratio of p50s (\d+)x\*\*",
+        text,
+    )
+    share = _search(r"take \*\*(\d+%) of the handler's time\*\*", text)
+    if not found:
+        return []
+    where = f"; moto (not AWS) is {share.group(1)} of it" if share else ""
+    return [
+        Headline(
+            "POST /v1/cases warm, in-process on moto: p50; p99",
+            f"{found.group(1)} ms; {found.group(2)} ms",
+            f"- (side by side: {found.group(4)}x the p50 of validation alone{where})",
+            "",
+        ),
+        Headline("CaseRequest.model_validate_json of the same body: p50", f"{found.group(3)} ms", "", ""),
+    ]
+
+
+def cost_headlines(text: str) -> list[Headline]:
+    found = _search(r"\*\*AWS cost per 1,000 cases: \$([\d.]+)\*\* \(([^;]+);", text)
+    counts = _search(r"^- counts: .*the run of (.+)$", text)
+    if not found:
+        return []
+    source = f"workflow run of {counts.group(1)}" if counts else "workflow.md"
+    return [
+        Headline(
+            f"AWS cost per 1,000 cases ({found.group(2)}; counts from the {source})",
+            f"${found.group(1)}",
+            "",
+            "",
+        )
+    ]
+
+
 def benchmarks() -> list[Benchmark]:
     return [
         Benchmark("documents", (), documents_headlines),
@@ -149,6 +206,9 @@ def benchmarks() -> list[Benchmark]:
         Benchmark("routing", (), routing_headlines),
         # 12 cases x 3 runs: a full-size run (20 x 3) took 11 min on a shared two-core machine
         Benchmark("workflow", ("--cases", "12", "--runs", "3", "--concurrency", "6"), workflow_headlines),
+        Benchmark("cost", (), cost_headlines),  # reads workflow.md: after the workflow
+        Benchmark("coldstart", (), coldstart_headlines),
+        Benchmark("intake_latency", (), intake_latency_headlines),
     ]
 
 
@@ -183,11 +243,45 @@ def run(bench: Benchmark) -> None:
     print(f"== {bench.name}: exit {bench.returncode} after {bench.seconds:.0f} s", flush=True)
 
 
-def summary(done: list[Benchmark], started: datetime, total_s: float) -> str:
+def previous_runs() -> dict[str, tuple[int | None, float]]:
+    """Exit status and seconds of each benchmark in the current RESULTS.md (for `--merge`)."""
+    if not RESULTS.exists():
+        return {}
+    return {
+        name: (None if code == "None" else int(code), float(seconds))
+        for name, code, seconds in re.findall(
+            r"^\| (\w+) \| `[^`]*` \| (-?\d+|None) \| (\d+) \|$", RESULTS.read_text(), re.MULTILINE
+        )
+    }
+
+
+def merged(chosen: list[Benchmark]) -> list[Benchmark]:
+    """Every benchmark: the chosen ones as just run, the others from their last report files."""
+    ran = {bench.name: bench for bench in chosen}
+    before = previous_runs()
+    everything = []
+    for bench in benchmarks():
+        if bench.name in ran:
+            everything.append(ran[bench.name])
+            continue
+        bench.returncode, bench.seconds = before.get(bench.name, (None, 0.0))
+        if bench.report.exists():
+            bench.found = bench.headlines(bench.report.read_text(encoding="utf-8"))
+        everything.append(bench)
+    return everything
+
+
+def summary(done: list[Benchmark], started: datetime, total_s: float, rerun: list[str] | None = None) -> str:
+    when = f"- date: {started.strftime('%Y-%m-%d %H:%M UTC')}"
+    if rerun:
+        when += (
+            f" ({', '.join(rerun)} run then, with `--only {','.join(rerun)} --merge`; the other rows "
+            "are read from their last report files, whose dates they give)"
+        )
     lines = [
         "# Benchmark results",
         "",
-        f"- date: {started.strftime('%Y-%m-%d %H:%M UTC')}",
+        when,
         f"- command: `{COMMAND}` (`make bench`), from the repository root; {total_s / 60:.1f} min in all",
         f"- machine: {machine()} (shared with other work while measured)",
         "",
@@ -210,8 +304,9 @@ def summary(done: list[Benchmark], started: datetime, total_s: float) -> str:
     lines += [
         "",
         "Each detailed file says how its figures were measured. The workflow figures come from the "
-        "local runtime (moto in-process, compressed days); [docs/deploy.md](../docs/deploy.md) turns "
-        "its per-case counts into an AWS cost per 1,000 cases.",
+        "local runtime (moto in-process, compressed days); [cost](cost.md) turns its per-case counts "
+        "into an AWS cost per 1,000 cases with the prices in `benchmarks/cost.py` "
+        "([docs/deploy.md](../docs/deploy.md), section 8, explains the model).",
         "",
     ]
     return "\n".join(lines)
@@ -220,6 +315,11 @@ def summary(done: list[Benchmark], started: datetime, total_s: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--only", default="", help="comma-separated benchmark names (default: all)")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: write RESULTS.md with the others' figures read from their last report files",
+    )
     options = parser.parse_args(argv)
     chosen = benchmarks()
     if options.only:
@@ -229,9 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     for bench in chosen:
         run(bench)
-    text = summary(chosen, started, time.monotonic() - start)
+    if options.only and options.merge:
+        everything = merged(chosen)
+        text = summary(everything, started, sum(b.seconds for b in everything), [b.name for b in chosen])
+    else:
+        text = summary(chosen, started, time.monotonic() - start)
     print(text)
-    if not options.only:
+    if not options.only or options.merge:
         RESULTS.write_text(text, encoding="utf-8")
         print(f"written {RESULTS}")
     missed = any(h.verdict == "NOT met" for bench in chosen for h in bench.found)
