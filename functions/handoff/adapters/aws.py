@@ -69,6 +69,45 @@ def s3_storage() -> S3Storage:
     return S3Storage(s3())
 
 
+# Error codes that mean "AWS is busy or briefly unwell: the same request may work later".
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "Throttling",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "SlowDown",
+        "RequestThrottled",
+        "InternalError",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+
+
+def transient_aws_error(exc: BaseException) -> bool:
+    """`exc`, or an exception it was raised from, is an AWS call that failed for now, not for good.
+
+    botocore has already retried it (standard mode): what reaches the caller outlasted those retries.
+    """
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain of causes, however wrapped (idempotency, packet assembly)
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionError | HTTPClientError):
+            return True
+        if isinstance(seen, ClientError):
+            error = seen.response.get("Error", {})
+            status = seen.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            return error.get("Code") in TRANSIENT_ERROR_CODES or status in (429, 500, 502, 503, 504)
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def reset_clients() -> None:
     """Forget cached clients (the local runtime and tests call this after changing endpoints)."""
     for factory in (_session, dynamodb, s3, s3_storage, stepfunctions, sqs, kms):

@@ -15,8 +15,9 @@ member is ``manifest.json``, which lists every file.
 Packets are immutable. A packet whose key exists is refused up front (``HeadObject``) and,
 against a racing writer, by ``CompleteMultipartUpload`` with ``IfNoneMatch="*"`` (honoured
 by S3 and by moto 5.2.5, checked by the integration tests). On any failure the multipart
-upload is aborted, so no partial packet ever becomes visible. A bucket lifecycle rule
-``AbortIncompleteMultipartUpload`` should back this up for a process that dies mid-way.
+upload is aborted, so no partial packet ever becomes visible. An upload left open by a
+process that died mid-way is aborted by the next attempt at the same key (and, failing
+that, by the bucket's ``AbortIncompleteMultipartUpload`` lifecycle rule).
 """
 
 from __future__ import annotations
@@ -190,6 +191,7 @@ def assemble_packet(
     except ClientError as exc:
         raise PacketAssemblyError(f"cannot read a packet member: {_error_code(exc)}") from exc
 
+    _abort_abandoned(s3_client, bucket, key)
     upload_id = s3_client.create_multipart_upload(
         Bucket=bucket,
         Key=key,
@@ -358,6 +360,18 @@ def _exists(client: S3Client, bucket: str, key: str) -> bool:
             return False
         raise
     return True
+
+
+def _abort_abandoned(client: S3Client, bucket: str, key: str) -> None:
+    """Abort uploads to this key that an earlier attempt left open (it died before it could abort).
+
+    A packet key belongs to one case version, written by one step at a time; an open upload
+    to it is a dead attempt's, which the lifecycle rule would otherwise keep for a day.
+    """
+    listed = client.list_multipart_uploads(Bucket=bucket, Prefix=key)
+    for upload in listed.get("Uploads", []):
+        if upload.get("Key") == key:
+            _abort(client, bucket, key, upload["UploadId"])
 
 
 def _abort(client: S3Client, bucket: str, key: str, upload_id: str) -> None:

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from handoff.adapters.aws import transient_aws_error
 from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.errors import (
     ConflictError,
@@ -34,6 +35,7 @@ from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_res
 from handoff.observability import logger
 
 JSON_ERRORS = {"json_invalid", "json_type"}
+RETRY_AFTER_SECONDS = "2"
 
 
 def _problem(status: int, slug: str, detail: str, **extra: Any) -> Response[Any]:
@@ -96,6 +98,14 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response[Any]:
+        if transient_aws_error(exc):  # throttled or briefly unavailable, after botocore's own retries
+            logger.warning("AWS busy; asked the client to retry", extra={"error_type": type(exc).__name__})
+            return Response(
+                503,
+                PROBLEM_CONTENT_TYPE,
+                json.dumps(problem(503, "service-unavailable", "we are busy right now; retry shortly")),
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
         logger.exception("unhandled error", extra={"error_type": type(exc).__name__})
         return _problem(500, "internal-error", "something went wrong on our side; it has been logged")
 

@@ -25,6 +25,7 @@ TITLES = {
     "bad-request": "Bad request",
     "too-many-requests": "Too many requests",
     "internal-error": "Internal error",
+    "service-unavailable": "Busy for a moment: retry after the Retry-After seconds",
 }
 
 

@@ -77,6 +77,7 @@ def packet_deps() -> PacketDeps:
         packets_bucket=settings.packets_bucket,
         read_chunks=partial(storage.chunks),
         download_url=storage.download_url,
+        discard=storage.delete,
     )
 
 

@@ -12,8 +12,9 @@ from typing import Any, Protocol
 
 from handoff.domain.case import Case, ChainBreak, Principal
 from handoff.domain.documents import DocumentKind
-from handoff.domain.errors import NotFoundError
+from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.evidence import EvidenceStatus
+from handoff.observability import logger
 from handoff.services.cases import Verification, update_case, verify_case
 from handoff.services.documents import DocumentInputs, DocumentStore, generate_document
 from handoff.services.ports import EvidenceRepository
@@ -46,6 +47,12 @@ class PacketDeps:
     packets_bucket: str
     read_chunks: Callable[[str, str], Iterator[bytes]]
     download_url: Callable[[str, str, int, str], str]
+    discard: Callable[[str, str], None] | None = None  # (bucket, key): drop a packet never recorded
+
+
+# A packet object nobody recorded (its writer died between writing and recording) holds its
+# key for good: packets are never rewritten, so the next attempt takes the next version.
+MAX_UNRECORDED_VERSIONS = 5
 
 
 def packet_key(case: Case, version: int) -> str:
@@ -63,13 +70,31 @@ def contact_log_csv(case: Case) -> bytes:
     return out.getvalue().encode()
 
 
-def assemble(deps: PacketDeps, tenant_id: str, case_id: str, actor: str, now: datetime) -> Packet:
-    """Build the next packet version: verified evidence, contact log, statement, documents, manifest."""
-    generate_document(
-        deps.documents, tenant_id, case_id, DocumentKind.STATEMENT_OF_ACCOUNT, DocumentInputs([]), actor, now
-    )
+def assemble(
+    deps: PacketDeps,
+    tenant_id: str,
+    case_id: str,
+    actor: str,
+    now: datetime,
+    also: Callable[[Case, Packet], None] | None = None,
+) -> Packet:
+    """Build the next packet version: verified evidence, contact log, statement, documents, manifest.
+
+    The packet goes on the timeline in one write with `also` (the workflow's transition), so a
+    retried step never records it twice. If that write fails, the object just written is
+    deleted: the case never pointed at it, and the retry writes the same version again.
+    """
+    if not _statement_pending(deps.documents.cases.all_events(tenant_id, case_id), now):
+        generate_document(
+            deps.documents,
+            tenant_id,
+            case_id,
+            DocumentKind.STATEMENT_OF_ACCOUNT,
+            DocumentInputs([]),
+            actor,
+            now,
+        )
     case = deps.documents.cases.get(tenant_id, case_id)
-    version = case.workflow.packet_versions + 1
     members: list[Any] = [
         deps.s3_member(item.path_in_packet, deps.evidence_bucket, item.key, "evidence")
         for item in deps.evidence.list_for_case(tenant_id, case_id)
@@ -81,17 +106,49 @@ def assemble(deps: PacketDeps, tenant_id: str, case_id: str, actor: str, now: da
         members.append(
             deps.s3_member(f"documents/{document.filename}", deps.documents.bucket, document.key, source)
         )
-    key = packet_key(case, version)
-    metadata = {"case_id": case_id, "packet_version": version, "created_at": now.isoformat()}
-    result = deps.write(deps.packets_bucket, key, members, metadata)
+    first = case.workflow.packet_versions + 1
+    for version in range(first, first + MAX_UNRECORDED_VERSIONS):
+        key = packet_key(case, version)
+        metadata = {"case_id": case_id, "packet_version": version, "created_at": now.isoformat()}
+        try:
+            result = deps.write(deps.packets_bucket, key, members, metadata)
+            break
+        except ConflictError:  # an unrecorded packet (or a racing writer's) holds this version
+            if version == first + MAX_UNRECORDED_VERSIONS - 1:
+                raise
     packet = Packet(version, key, result.sha256, result.size, len(members) + 1, now.isoformat())
 
     def record(c: Case) -> None:
         c.workflow.packet_versions = max(c.workflow.packet_versions, version)
         c.record("packet.assembled", actor, now, packet.__dict__)
+        if also is not None:
+            also(c, packet)
 
-    update_case(deps.documents.cases, tenant_id, case_id, record)
+    try:
+        update_case(deps.documents.cases, tenant_id, case_id, record)
+    except BaseException:
+        _discard(deps, key)
+        raise
     return packet
+
+
+def _statement_pending(events: Sequence[Any], now: datetime) -> bool:
+    """Today's statement of account is not in a packet yet (an earlier attempt made it, then failed)."""
+    for event in reversed(events):
+        if event.type == "packet.assembled":
+            return False
+        if event.type == "document.generated" and event.data.get("kind") == DocumentKind.STATEMENT_OF_ACCOUNT:
+            return bool(event.at.date() == now.date())
+    return False
+
+
+def _discard(deps: PacketDeps, key: str) -> None:
+    if deps.discard is None:
+        return
+    try:
+        deps.discard(deps.packets_bucket, key)
+    except Exception:  # the next attempt skips a version this leaves behind
+        logger.exception("could not delete an unrecorded packet", extra={"key": key})
 
 
 def recorded_packets(events: Sequence[Any]) -> list[Packet]:

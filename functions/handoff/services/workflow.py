@@ -132,18 +132,14 @@ def assemble_packet(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datet
     case = deps.cases.get(tenant_id, case_id)
     if case.status != S.submitted:  # a retry after the packet was made
         return {"version": case.workflow.packet_versions}
-    packet = assemble(deps.packets, tenant_id, case_id, SYSTEM, now)
-    update_case(
-        deps.cases,
+    packet = assemble(  # the packet and the transition in one write: a retry records neither twice
+        deps.packets,
         tenant_id,
         case_id,
-        lambda c: c.transition(
-            S.packet_ready,
-            SYSTEM,
-            now,
-            "evidence packet assembled",
-            version=packet.version,
-            sha256=packet.sha256,
+        SYSTEM,
+        now,
+        also=lambda c, p: c.transition(
+            S.packet_ready, SYSTEM, now, "evidence packet assembled", version=p.version, sha256=p.sha256
         ),
     )
     return {"version": packet.version, "sha256": packet.sha256}
@@ -256,11 +252,25 @@ def send_referral(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetim
     inputs = DocumentInputs(
         evidence, partner, case.workflow.demand_issued_on, case.workflow.demand_expires_on
     )
-    document = generate_document(deps.packets.documents, tenant_id, case_id, kind, inputs, SYSTEM, now)
+    document_id = _letter_since_assignment(deps.cases.all_events(tenant_id, case_id), kind)
+    if document_id is None:  # not a retry after the letter was written
+        document_id = generate_document(
+            deps.packets.documents, tenant_id, case_id, kind, inputs, SYSTEM, now
+        ).document_id
     return {
-        "document_id": document.document_id,
+        "document_id": document_id,
         "wait_seconds": _wait_seconds(deps.acceptance_days, deps.seconds_per_day),
     }
+
+
+def _letter_since_assignment(events: list[Any], kind: DocumentKind) -> str | None:
+    """The referral letter already written for the current assignment (by an attempt that then failed)."""
+    for event in reversed(events):
+        if event.type == "case.status_changed" and event.data.get("to") == S.assigned:
+            return None
+        if event.type == "document.generated" and event.data.get("kind") == kind:
+            return str(event.data["document_id"])
+    return None
 
 
 def record_decline(
