@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handoff.adapters.table_schema import create_table_kwargs
+from handoff.local.moto_speedups import parse_each_definition_once, snapshot_only_touched_items
 
 REGION = "eu-west-2"
 ACCOUNT = "123456789012"
@@ -125,75 +126,11 @@ def _patch_moto() -> None:
             return original(self)
 
     DynamoHandler.call_action = locked  # type: ignore[method-assign]
-    _snapshot_only_touched_items()
+    snapshot_only_touched_items()
+    parse_each_definition_once()
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _patched = True
-
-
-_transaction = threading.local()
-
-
-def _snapshot_only_touched_items() -> None:
-    """Make moto's TransactWriteItems rollback copy only what the transaction touches.
-
-    moto 5.2.5 deep-copies the whole table for every item of every transaction, so the
-    local runtime slowed down and grew as its table filled (≈100 MB a case after a few
-    dozen). The rollback snapshot here shares untouched items and deep-copies the items of
-    the partitions the transaction writes (an Update changes its item in place). Safe
-    because every DynamoDB action already runs under `_dynamodb_lock`.
-    """
-    import copy
-
-    from moto.dynamodb import models as dynamodb_models
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.table import Table
-
-    def snapshot(table: Any) -> Any:
-        touched = _transaction.hash_keys
-        copied = copy.copy(table)
-        copied.items = type(table.items)(dict) if isinstance(table.items, defaultdict) else {}
-        for hash_key, value in table.items.items():
-            if isinstance(value, dict):
-                copied.items[hash_key] = {
-                    range_key: copy.deepcopy(item) if hash_key in touched else item
-                    for range_key, item in value.items()
-                }
-            else:
-                copied.items[hash_key] = copy.deepcopy(value) if hash_key in touched else value
-        return copied
-
-    class CopyDuringTransactions:
-        """Stands in for the `copy` module inside moto.dynamodb.models."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(copy, name)
-
-        @staticmethod
-        def deepcopy(value: Any, memo: Any = None) -> Any:
-            if isinstance(value, Table) and getattr(_transaction, "active", False):
-                return snapshot(value)
-            return copy.deepcopy(value, memo)
-
-    original = DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        hash_keys = set()
-        for entry in transact_items:
-            operation = next(iter(entry.values()))
-            table = self.tables.get(operation.get("TableName"))
-            attributes = operation.get("Item") or operation.get("Key") or {}
-            if table is not None and table.hash_key_attr in attributes:
-                hash_keys.add(DynamoType(attributes[table.hash_key_attr]))
-        _transaction.active, _transaction.hash_keys = True, hash_keys
-        try:
-            original(self, transact_items)
-        finally:
-            _transaction.active = False
-
-    dynamodb_models.copy = CopyDuringTransactions()  # type: ignore[assignment]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
 def free_port() -> int:
