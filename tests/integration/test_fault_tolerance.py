@@ -544,6 +544,7 @@ def test_a_step_that_crashes_after_its_work_is_retried_without_doing_it_twice(
     assert partner_repository().get(agency).open_cases == 1  # capacity reserved once
 
 
+@pytest.mark.xdist_group("faults-webhooks")  # beside the workflow faults, on the other worker
 def test_a_webhook_sender_that_crashes_is_retried_and_the_delivery_is_logged(
     business: Api, receiver: Receiver, case_payload: dict[str, Any], dynamodb: Any
 ) -> None:
@@ -566,6 +567,40 @@ def test_a_webhook_sender_that_crashes_is_retried_and_the_delivery_is_logged(
     assert len(bodies) == 2
     assert {h["webhook-id"] for h, _ in receiver.received} == {logged[0]["message_id"]}
     assert all(b["data"]["case_id"] == case_id for b in bodies)
+
+
+@pytest.mark.xdist_group("faults-webhooks")
+def test_a_sender_that_keeps_crashing_sends_the_event_to_the_dead_letter_queue(
+    business: Api, receiver: Receiver, case_payload: dict[str, Any], local_aws: LocalAws
+) -> None:
+    """Not a failed delivery (that is logged and retried by the sender) but a sender that cannot run."""
+    from handoff.handlers import webhook_sender
+
+    endpoint_id = register(business, receiver.url, ["case.submitted"]).json["endpoint_id"]
+    runs: list[int] = []
+
+    def broken(event: dict[str, Any], context: Any) -> Any:
+        runs.append(len(event["Records"]))
+        raise RuntimeError("injected: the sender cannot start")
+
+    sqs = boto3.client("sqs", endpoint_url=local_aws.endpoint)
+    dlq = sqs.get_queue_url(QueueName=f"{local_aws.outbound_queue}-dlq")["QueueUrl"]
+    register_function("webhook_sender", broken)
+    try:
+        case_id = submit_case(business, case_payload)
+
+        def dead_lettered() -> list[dict[str, Any]]:
+            messages = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
+            return [json.loads(m["Body"]) for m in messages if case_id in m["Body"]]
+
+        parked = wait_for(dead_lettered, 45)
+    finally:
+        register_function("webhook_sender", webhook_sender.handler)
+
+    # Then it was tried as often as the queue's redrive policy allows, and is kept, not lost
+    assert len(runs) >= 5  # maxReceiveCount of the outbound queue
+    assert parked[0]["case_id"] == case_id and parked[0]["type"] == "case.submitted"
+    assert receiver.received == [] and deliveries(business, endpoint_id) == []
 
 
 def submit_case(business: Api, payload: dict[str, Any]) -> str:
