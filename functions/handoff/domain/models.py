@@ -7,20 +7,95 @@ outstanding balance) live in `domain.intake_rules`, which names the failing path
 
 from __future__ import annotations
 
+import re
+import types
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import phonenumbers
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+_NUMBERS = (int, float, Decimal)
+_TEMPORAL = (date, datetime)
+_UNIX_TIME = re.compile(r"[+-]?\d+(\.\d*)?")
+
+
+def iso_8601(value: Any) -> Any:
+    """Dates and instants arrive as ISO 8601 strings; lax pydantic would read `0` or "0" as Unix time."""
+    if isinstance(value, bool | int | float | Decimal) or (
+        isinstance(value, str) and _UNIX_TIME.fullmatch(value.strip())
+    ):
+        raise ValueError("must be an ISO 8601 string, e.g. 2026-05-31 or 2026-06-05T10:00:00Z")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_8601)]
+
+
+def _scalar_types(annotation: Any) -> tuple[type, ...]:
+    """The plain types a field takes at its top level: `int | None` → (int, NoneType)."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        return tuple(t for arg in get_args(annotation) for t in _scalar_types(arg))
+    return (annotation,) if isinstance(annotation, type) else ()
+
+
+@cache
+def _lax_prone_fields(model: type[BaseModel]) -> dict[str, str]:
+    """Fields where lax coercion would take a JSON value of the wrong type: booleans, numbers, dates."""
+    found = {}
+    for name, field in model.model_fields.items():
+        key = field.validation_alias if isinstance(field.validation_alias, str) else field.alias or name
+        kinds = _scalar_types(field.annotation)
+        if str in kinds:
+            continue
+        if bool in kinds:
+            found[key] = "boolean"
+        elif any(issubclass(k, _TEMPORAL) for k in kinds):
+            found[key] = "temporal"
+        elif any(issubclass(k, _NUMBERS) for k in kinds):
+            found[key] = "number"
+    return found
 
 
 class Strict(BaseModel):
     """Base of every model that arrives from outside: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_types_only(cls, data: Any) -> Any:
+        """What the JSON Schema says is accepted: `true` is not a number, `0` not a date, "yes" not true.
+
+        Lax pydantic reads booleans as 0/1, numbers as Unix time and "yes"/1 as true; strict mode
+        would also refuse the ISO strings that dates arrive as, so only these coercions are refused.
+        """
+        if isinstance(data, dict):
+            for key, kind in _lax_prone_fields(cls).items():
+                value = data.get(key)
+                if kind == "number" and isinstance(value, bool):
+                    raise ValueError(f"{key} must be a number, not a boolean")
+                if kind == "boolean" and value is not None and not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false")
+                if kind == "temporal" and value is not None:
+                    try:
+                        iso_8601(value)
+                    except ValueError as exc:
+                        raise ValueError(f"{key} {exc}") from None
+        return data
 
     def __repr__(self) -> str:  # cheap: powertools logs validated models at debug level
         return f"{type(self).__name__}(…)"
@@ -72,7 +147,15 @@ JurisdictionCode = Annotated[
 CurrencyCode = Annotated[
     str, Field(min_length=3, max_length=3, description="ISO 4217, e.g. GBP"), AfterValidator(_currency)
 ]
-Phone = Annotated[str, Field(max_length=20, description="E.164, e.g. +441132000000"), AfterValidator(_e164)]
+Phone = Annotated[
+    str,
+    Field(
+        max_length=20,
+        description="E.164, e.g. +441132000000",
+        json_schema_extra={"pattern": r"^\+[1-9][0-9]{1,14}$"},  # the shape; the number must also exist
+    ),
+    AfterValidator(_e164),
+]
 Amount = Annotated[
     Decimal,
     Field(

@@ -111,6 +111,8 @@ JurisdictionPattern = Annotated[
         pattern=r"^(\*|[A-Z]{2}(-(\*|[A-Z0-9]{1,3}))?)$",
         description="`*` (anywhere), a country (`GB`, also covers its subdivisions), "
         "`US-*` (any US subdivision) or an exact subdivision (`US-CA`)",
+        # the before-validator hides `pattern` from the input schema; input may be lower case
+        json_schema_extra={"pattern": r"^(\*|[A-Za-z]{2}(-(\*|[A-Za-z0-9]{1,3}))?)$"},
     ),
     AfterValidator(_jurisdiction_pattern),
 ]

@@ -100,7 +100,9 @@ def check_endpoint_url(url: str, allow_loopback: bool) -> str:
     parts = urlsplit(url)
     problem = None
     host = (parts.hostname or "").lower()
-    if not host or parts.username or parts.password:
+    if not (url.isascii() and url.isprintable()) or " " in url:
+        problem = "must be a URI: printable ASCII, anything else percent-encoded (hosts in IDNA form)"
+    elif not host or parts.username or parts.password:
         problem = "must be an absolute https URL without credentials"
     elif parts.scheme == "http" and host in LOOPBACK_HOSTS:
         if not allow_loopback:

@@ -145,10 +145,21 @@ def body_bytes(event: dict[str, Any]) -> bytes:
     return str(body).encode()
 
 
+def content_type_of(event: dict[str, Any]) -> str:
+    """The media type of the request body, lower case and without parameters; "" when not sent."""
+    headers = event.get("headers") or {}
+    value = next((v for k, v in headers.items() if k.lower() == "content-type"), None) or ""
+    return str(value).split(";", 1)[0].strip().lower()
+
+
 def lambda_entry(
     app: APIGatewayRestResolver, max_body_bytes: Callable[[], int]
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda handler for a resolver: refuses oversized bodies before any parsing."""
+    """The Lambda handler for a resolver: refuses oversized and non-JSON bodies before any parsing.
+
+    Every body this API takes is JSON; form and multipart bodies are refused here rather than
+    handed to the resolver's form parsers (a multipart type without a boundary made them raise).
+    """
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         limit = max_body_bytes()
@@ -159,6 +170,10 @@ def lambda_entry(
             body.decode()
         except UnicodeDecodeError:
             return problem_response(400, "malformed-request", "the body must be UTF-8 encoded JSON")
+        if body and content_type_of(event) not in ("", "application/json"):
+            return problem_response(
+                415, "unsupported-media-type", "this endpoint takes an application/json body"
+            )
         return app.resolve(event, context)
 
     return handler

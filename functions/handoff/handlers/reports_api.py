@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -16,6 +16,7 @@ from handoff.config import api_settings
 from handoff.domain.case import Case, Principal, PrincipalKind, utcnow
 from handoff.domain.errors import FieldProblem, InvalidRequestError
 from handoff.domain.ledger import Ledger
+from handoff.domain.models import IsoDate
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import RecoveryReportResponse
 from handoff.observability import logger, tracer
@@ -49,10 +50,10 @@ def _cases(caller: Principal) -> Iterable[Case]:
 )
 def recovery(
     period_from: Annotated[
-        date | None, Query(alias="from", description="First day (cases submitted on or after)")
+        IsoDate | None, Query(alias="from", description="First day (cases submitted on or after)")
     ] = None,
     period_to: Annotated[
-        date | None, Query(alias="to", description="Last day, inclusive; default today")
+        IsoDate | None, Query(alias="to", description="Last day, inclusive; default today")
     ] = None,
 ) -> RecoveryReportResponse:
     caller = require(router, *PrincipalKind)

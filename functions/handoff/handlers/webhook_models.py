@@ -32,6 +32,7 @@ class WebhookEndpointRequest(BaseModel):
             min_length=8,
             max_length=2000,
             description="Where events are POSTed: https only (plain http to loopback in the local runtime)",
+            json_schema_extra={"format": "uri", "pattern": r"^https?://[^/@\s]+(/\S*)?$"},
         ),
     ]
     event_types: Annotated[
