@@ -354,6 +354,66 @@ def test_a_throttled_idempotency_record_is_a_503_too(
     assert business.call("POST", "/v1/cases", json=payload, headers=headers).status_code == 201
 
 
+def idempotency_records(dynamodb: Any, table: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "IDEMPOTENCY"}},
+    )["Items"]
+    return items
+
+
+def test_a_lost_idempotency_record_never_makes_a_second_case(
+    business: Api, case_payload: dict[str, Any], dynamodb: Any, local_aws: LocalAws
+) -> None:
+    # Given the case is stored but the idempotency record of its success cannot be written
+    reference = f"LOST-RECORD-{uuid.uuid4().hex[:10]}"
+    payload = {**case_payload, "creditor_reference": reference}
+    headers = {"Idempotency-Key": f"submit-{uuid.uuid4()}"}
+    throttle = dynamodb_throttle('"IDEMPOTENCY"', times=CLIENT_ATTEMPTS)
+    with injected(dynamodb, "UpdateItem", throttle):
+        refused = business.call("POST", "/v1/cases", json=payload, headers=headers)
+    assert throttle.hits == CLIENT_ATTEMPTS
+    assert refused.status_code == 503, refused.json
+    stored = [
+        c for c in business.call("GET", "/v1/cases").json["items"] if c["creditor_reference"] == reference
+    ]
+    assert len(stored) == 1
+    # and a retry at once is told the first attempt is still in progress
+    assert business.call("POST", "/v1/cases", json=payload, headers=headers).status_code == 409
+
+    # When the in-progress record has timed out and the business retries
+    for item in idempotency_records(dynamodb, local_aws.table):
+        if item.get("status", {}).get("S") == "INPROGRESS":
+            dynamodb.update_item(
+                TableName=local_aws.table,
+                Key={"pk": item["pk"], "sk": item["sk"]},
+                UpdateExpression="SET in_progress_expiration = :past",
+                ExpressionAttributeValues={":past": {"N": "0"}},
+            )
+    retried = business.call("POST", "/v1/cases", json=payload, headers=headers)
+
+    # Then it gets the case its first attempt stored, and there is still one
+    assert retried.status_code == 201, retried.json
+    assert retried.json["case_id"] == stored[0]["case_id"]
+    listed = business.call("GET", "/v1/cases").json["items"]
+    assert [c["case_id"] for c in listed if c["creditor_reference"] == reference] == [stored[0]["case_id"]]
+    assert len(types_of(business, stored[0]["case_id"], "case.submitted")) == 1
+
+    # and once the idempotency record itself has expired, the key still names that one case:
+    # the same body gets it back, another body is a conflict
+    for item in idempotency_records(dynamodb, local_aws.table):
+        dynamodb.delete_item(TableName=local_aws.table, Key={"pk": item["pk"], "sk": item["sk"]})
+    again = business.call("POST", "/v1/cases", json=payload, headers=headers)
+    assert (again.status_code, again.json["case_id"]) == (201, stored[0]["case_id"])
+    for item in idempotency_records(dynamodb, local_aws.table):
+        dynamodb.delete_item(TableName=local_aws.table, Key={"pk": item["pk"], "sk": item["sk"]})
+    other = business.call(
+        "POST", "/v1/cases", json={**payload, "creditor_reference": "OTHER"}, headers=headers
+    )
+    assert other.status_code == 409, other.json
+
+
 # --- 2. S3 errors ----------------------------------------------------------------------------------
 
 

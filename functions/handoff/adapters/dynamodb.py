@@ -256,6 +256,12 @@ class DynamoCases:
         )
         return [(i["tenant_id"]["S"], i["case_id"]["S"]) for page in pages for i in page.get("Items", [])]
 
+    def claimant(self, claim: str) -> tuple[str, str] | None:
+        item = self._db.get_item(
+            TableName=self._table, Key=to_item({"pk": f"CLAIM#{claim}", "sk": "CLAIM"}), ConsistentRead=True
+        ).get("Item")
+        return (item["tenant_id"]["S"], item["case_id"]["S"]) if item else None
+
     def claimed(self, group: str) -> list[tuple[str, str]]:
         """(tenant_id, case_id) of every case that made a `<group>|…` claim (e.g. placed with a partner)."""
         pages = self._db.get_paginator("query").paginate(

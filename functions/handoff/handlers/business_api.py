@@ -69,9 +69,9 @@ def submit_case(
     intake = body
 
     def submit() -> dict[str, object]:
-        case = case_service.submit_case(case_repository(), caller, intake, utcnow())
+        case = case_service.submit_case(case_repository(), caller, intake, utcnow(), idempotency_key)
         logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
-        if business_api_settings().auto_start_workflow:
+        if business_api_settings().auto_start_workflow and case.workflow.run == 0:
             workflow.start_safely(workflow_deps(), case, caller.actor, utcnow())
         return CaseResponse.of(case).model_dump(mode="json")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -9,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handoff.domain.case import GENESIS, Case, CaseEvent, ChainBreak, Principal, verify_chain
+from handoff.domain.errors import IdempotencyConflictError
 from handoff.domain.intake_rules import check_intake
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt
 from handoff.domain.tenants import new_sortable_id
-from handoff.services.ports import CaseRepository, ConcurrentUpdateError, Page
+from handoff.services.ports import CaseRepository, ConcurrentUpdateError, DuplicateClaimError, Page
 
 MAX_ATTEMPTS = 25
 BACKOFF_S = 0.01  # full jitter: up to 10 ms, 20 ms, 40 ms… capped at BACKOFF_CAP_S
@@ -25,12 +27,40 @@ def _tenant(caller: Principal) -> str:
     return caller.tenant_id
 
 
-def submit_case(cases: CaseRepository, caller: Principal, intake: CaseIntake, now: datetime) -> Case:
-    """Validate the rules that span fields, then store the case and its first event."""
+def intake_claim(tenant_id: str, idempotency_key: str) -> str:
+    """Claimed with the case's first write: one case per tenant and Idempotency-Key, ever."""
+    return f"intake#{tenant_id}#{hashlib.sha256(idempotency_key.encode()).hexdigest()}"
+
+
+def submit_case(
+    cases: CaseRepository, caller: Principal, intake: CaseIntake, now: datetime, idempotency_key: str
+) -> Case:
+    """Validate the rules that span fields, then store the case and its first event.
+
+    The idempotency record answers replays; this claim, written in the same transaction as
+    the case, is what makes a second case impossible when that record was lost (its write
+    failed after the case was stored, say, and the retry came after it stopped being in
+    progress): the retry gets the case the key already made, or a conflict if its body differs.
+    """
     check_intake(intake)
-    case_id = new_sortable_id("case", int(now.timestamp() * 1000))
-    case = Case.submit(case_id, _tenant(caller), intake, caller.actor, now)
-    cases.save(case)
+    tenant_id = _tenant(caller)
+    claim = intake_claim(tenant_id, idempotency_key)
+    case = Case.submit(
+        new_sortable_id("case", int(now.timestamp() * 1000)), tenant_id, intake, caller.actor, now
+    )
+    case.claim(claim)
+    try:
+        cases.save(case)
+    except DuplicateClaimError:
+        owner = cases.claimant(claim)
+        if owner is None:  # claims are never deleted: not reached
+            raise
+        existing = cases.get(*owner)
+        if existing.intake.model_dump(mode="json") != intake.model_dump(mode="json"):
+            raise IdempotencyConflictError(
+                "this Idempotency-Key was already used with a different request body"
+            ) from None
+        return existing
     return case
 
 

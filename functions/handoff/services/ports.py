@@ -50,6 +50,9 @@ class CaseRepository(Protocol):
 
     def all_events(self, tenant_id: str, case_id: str) -> list[CaseEvent]: ...
 
+    def claimant(self, claim: str) -> tuple[str, str] | None:
+        """(tenant_id, case_id) of the case that made `claim`, if any did."""
+
 
 class TenantRepository(Protocol):
     def add(self, tenant: Tenant) -> None: ...
