@@ -10,10 +10,12 @@ import os
 from functools import cache
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from handoff.domain.base import LazyModel
 
 
-class _FromEnv(BaseModel):
+class _FromEnv(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     @classmethod

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from handoff.domain.base import LazyModel
 from handoff.domain.documents import DocumentKind
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class TemplateRenderError(DocumentTemplateError):
 # ---------------------------------------------------------------------------------------------------------
 
 
-class TemplateSettings(BaseModel):
+class TemplateSettings(LazyModel):
     """The environment this adapter reads; `handoff_templates_dir` overrides the lookup order."""
 
     model_config = ConfigDict(frozen=True)
@@ -111,7 +112,7 @@ class TemplateSettings(BaseModel):
         return cls(handoff_templates_dir=Path(value) if value else None)
 
 
-class TemplateSpec(BaseModel):
+class TemplateSpec(LazyModel):
     """One entry of `templates.yaml`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -141,7 +142,7 @@ class TemplateSpec(BaseModel):
         return model
 
 
-class TemplateManifest(BaseModel):
+class TemplateManifest(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     templates: list[TemplateSpec]

@@ -10,8 +10,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.lifecycle import CaseStatus, check_transition
 from handoff.domain.models import CaseIntake, ContactAttempt
 
@@ -98,7 +99,7 @@ def verify_chain(events: list[CaseEvent]) -> list[ChainBreak]:
     return breaks
 
 
-class WorkflowState(BaseModel):
+class WorkflowState(LazyModel):
     """Where the case stands in its workflow: the running execution, what it waits for, who has it."""
 
     run: Annotated[int, Field(description="Executions started so far")] = 0
@@ -117,7 +118,7 @@ class WorkflowState(BaseModel):
     packet_versions: int = 0
 
 
-class DirectPayment(BaseModel):
+class DirectPayment(LazyModel):
     """Money the debtor paid straight to the creditor, as the creditor reports it."""
 
     amount: Decimal

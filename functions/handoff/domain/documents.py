@@ -22,8 +22,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from handoff.domain.base import LazyModel
 from handoff.domain.money import exact, minor_unit
 
 _MONTHS = (
@@ -63,7 +64,7 @@ class DocumentKind(StrEnum):
     ATTORNEY_REFERRAL = "attorney_referral"
 
 
-class DocumentModel(BaseModel):
+class DocumentModel(LazyModel):
     """Base of the context models: immutable, unknown fields refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -26,8 +26,9 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.models import CaseIntake, ContactAttempt, ContactOutcome
 from handoff.domain.summary import CaseSummary
 
@@ -43,7 +44,7 @@ class HoldCode(StrEnum):
     missing_evidence = "missing_evidence"
 
 
-class HoldReason(BaseModel):
+class HoldReason(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     code: Annotated[HoldCode, Field(description="Stable reason code")]
@@ -53,7 +54,7 @@ class HoldReason(BaseModel):
     ] = {}
 
 
-class Eligibility(BaseModel):
+class Eligibility(LazyModel):
     model_config = ConfigDict(frozen=True)
 
     eligible: Annotated[bool, Field(description="No hold reason applies: the case may be handed off")]

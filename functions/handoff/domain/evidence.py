@@ -7,8 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.models import CaseIntake, Strict
 
 MIB = 1024 * 1024
@@ -75,13 +76,13 @@ class Evidence:
         return f"evidence/{self.declaration.kind}/{self.evidence_id}-{self.declaration.filename}"
 
 
-class ReadinessItem(BaseModel):
+class ReadinessItem(LazyModel):
     item: str
     done: bool
     detail: str
 
 
-class Readiness(BaseModel):
+class Readiness(LazyModel):
     """How complete the evidence is: one item per requirement, and the share that is met."""
 
     score: Annotated[int, Field(ge=0, le=100, description="Percent of checklist items met")]

@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from handoff.domain.base import LazyModel
+
 _NUMBERS = (int, float, Decimal)
 _TEMPORAL = (date, datetime)
 _UNIX_TIME = re.compile(r"[+-]?\d+(\.\d*)?")
@@ -70,7 +72,7 @@ def _lax_prone_fields(model: type[BaseModel]) -> dict[str, str]:
     return found
 
 
-class Strict(BaseModel):
+class Strict(LazyModel):
     """Base of every model that arrives from outside: unknown fields are refused."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)

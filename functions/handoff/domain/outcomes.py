@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter
 
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CurrencyCode, Note, ShortText, Strict
@@ -146,4 +146,5 @@ OUTCOME_EVENTS: dict[str, type[_Event]] = {
     "case.closed": CaseClosed,
     "status.updated": StatusUpdated,
 }
-outcome_event = TypeAdapter[OutcomeEvent](OutcomeEvent)
+# built at its first use (the partner webhooks function), not by every function that imports this module
+outcome_event = TypeAdapter[OutcomeEvent](OutcomeEvent, config=ConfigDict(defer_build=True))

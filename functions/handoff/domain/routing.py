@@ -32,8 +32,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from handoff.domain.base import LazyModel
 from handoff.domain.errors import HandoffError
 from handoff.domain.models import (
     Address,
@@ -79,7 +80,7 @@ class EscalationSignal(StrEnum):
     cross_border = "cross_border"
 
 
-class _Output(BaseModel):
+class _Output(LazyModel):
     """Base of what this module returns (not validated input: no `extra=forbid` needed)."""
 
     model_config = ConfigDict(frozen=True)

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.models import CaseIntake, ContactOutcome
 from handoff.domain.money import exact
 
@@ -29,7 +30,7 @@ def aging_bucket(days_past_due: int) -> str:
     return "365+"
 
 
-class ContactStats(BaseModel):
+class ContactStats(LazyModel):
     attempts: Annotated[int, Field(description="Outbound attempts logged")]
     unanswered: Annotated[int, Field(description="Attempts that ended with no answer or a refusal")]
     by_channel: dict[str, int]
@@ -37,7 +38,7 @@ class ContactStats(BaseModel):
     last_contact_at: datetime | None
 
 
-class CaseSummary(BaseModel):
+class CaseSummary(LazyModel):
     """Balances and ageing as of `as_of`."""
 
     as_of: date

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.ledger import Bucket, EntryKind, Ledger, LedgerEntry
 from handoff.domain.lifecycle import CaseStatus
 from handoff.services.partner_webhooks import IssuedSecret, Receipt
@@ -15,7 +16,7 @@ from handoff.services.partner_webhooks import IssuedSecret, Receipt
 Money = Annotated[Decimal, Field(description="Decimal string in the case currency")]
 
 
-class LedgerEntryResponse(BaseModel):
+class LedgerEntryResponse(LazyModel):
     kind: Annotated[EntryKind, Field(description="What moved: a payment, a fee, a charge or a note")]
     on: Annotated[date, Field(description="When it happened")]
     amount: Money
@@ -46,7 +47,7 @@ class LedgerEntryResponse(BaseModel):
         )
 
 
-class LedgerTotalsResponse(BaseModel):
+class LedgerTotalsResponse(LazyModel):
     """Totals that reconcile: collected + direct = allocated + overpayment;
     net_to_creditor = remittance + direct - overpayment; remittance = collected - partner_fees."""
 
@@ -71,7 +72,7 @@ class LedgerTotalsResponse(BaseModel):
     net_to_creditor: Annotated[Decimal, Field(description="allocated - partner_fees")]
 
 
-class LedgerResponse(BaseModel):
+class LedgerResponse(LazyModel):
     case_id: str
     currency: str
     allocation_order: Annotated[list[Bucket], Field(description="How each payment is allocated")]
@@ -93,7 +94,7 @@ class LedgerResponse(BaseModel):
         )
 
 
-class WebhookSecretResponse(BaseModel):
+class WebhookSecretResponse(LazyModel):
     secret_id: Annotated[str, Field(description="Which secret this is (whs_0001, …)")]
     secret: Annotated[
         str, Field(description="Standard Webhooks secret (`whsec_` + base64); shown once, store it now")
@@ -113,7 +114,7 @@ class WebhookSecretResponse(BaseModel):
         )
 
 
-class WebhookReceiptResponse(BaseModel):
+class WebhookReceiptResponse(LazyModel):
     case_id: str
     duplicate: Annotated[bool, Field(description="True: this webhook-id was recorded before; nothing new")]
     status: Annotated[CaseStatus | None, Field(description="The case status after the event")] = None

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.case import Case, CaseEvent, PrincipalKind, utcnow
 from handoff.domain.documents import DocumentKind
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
@@ -86,21 +87,21 @@ class ContactRequest(ContactAttempt):
     )
 
 
-class RuleAmount(BaseModel):
+class RuleAmount(LazyModel):
     amount: Annotated[Decimal, Field(description="To the summary date, in the case currency")]
     rule_id: Annotated[str | None, Field(description="Rule-pack rule that gives it; null when none applies")]
     basis: str | None = None
     reason: Annotated[str | None, Field(description="Why no rule applies, when none does")] = None
 
 
-class LimitationView(BaseModel):
+class LimitationView(LazyModel):
     status: Annotated[str, Field(description="running | expired | extinguished | unknown")]
     ends_on: date | None
     rule_id: str | None
     extinguishes: bool | None = None
 
 
-class LegalSummary(BaseModel):
+class LegalSummary(LazyModel):
     """What the jurisdiction rule pack says about this debt today. Engineering data, not legal advice."""
 
     rule_pack_version: str
@@ -144,7 +145,7 @@ class LegalSummary(BaseModel):
         )
 
 
-class CaseResponse(BaseModel):
+class CaseResponse(LazyModel):
     case_id: str
     status: CaseStatus
     version: Annotated[int, Field(description="Increments with every change; events carry the same number")]
@@ -177,7 +178,7 @@ class CaseResponse(BaseModel):
         )
 
 
-class CaseListItem(BaseModel):
+class CaseListItem(LazyModel):
     case_id: str
     status: CaseStatus
     creditor_reference: str
@@ -202,12 +203,12 @@ class CaseListItem(BaseModel):
         )
 
 
-class CaseListResponse(BaseModel):
+class CaseListResponse(LazyModel):
     items: list[CaseListItem]
     next_cursor: Annotated[str | None, Field(description="Pass as `cursor` for the next page")] = None
 
 
-class EventResponse(BaseModel):
+class EventResponse(LazyModel):
     seq: Annotated[int, Field(description="Position in the timeline; equals the case version it produced")]
     type: str
     at: datetime
@@ -231,7 +232,7 @@ class EventResponse(BaseModel):
         )
 
 
-class EventListResponse(BaseModel):
+class EventListResponse(LazyModel):
     items: list[EventResponse]
     next_cursor: str | None = None
 
@@ -270,7 +271,7 @@ class TenantRequest(TenantProfile):
     )
 
 
-class TenantResponse(BaseModel):
+class TenantResponse(LazyModel):
     tenant_id: str
     created_at: datetime
     profile: TenantProfile
@@ -295,7 +296,7 @@ class ApiKeyRequest(Strict):
     )
 
 
-class ApiKeyResponse(BaseModel):
+class ApiKeyResponse(LazyModel):
     key_id: str
     kind: PrincipalKind
     tenant_id: str | None
@@ -319,12 +320,12 @@ class ApiKeyResponse(BaseModel):
         )
 
 
-class ChainBreakResponse(BaseModel):
+class ChainBreakResponse(LazyModel):
     seq: int
     reason: str
 
 
-class VerificationResponse(BaseModel):
+class VerificationResponse(LazyModel):
     """Whether the case's timeline is exactly as recorded."""
 
     case_id: str
@@ -365,7 +366,7 @@ class EvidenceRequest(EvidenceDeclaration):
     )
 
 
-class EvidenceResponse(BaseModel):
+class EvidenceResponse(LazyModel):
     evidence_id: str
     kind: EvidenceKind
     filename: str
@@ -400,7 +401,7 @@ class EvidenceResponse(BaseModel):
         )
 
 
-class UploadResponse(BaseModel):
+class UploadResponse(LazyModel):
     """A presigned POST: send the file as multipart/form-data with these fields, file last."""
 
     method: str = "POST"
@@ -409,12 +410,12 @@ class UploadResponse(BaseModel):
     expires_at: datetime
 
 
-class EvidenceUploadResponse(BaseModel):
+class EvidenceUploadResponse(LazyModel):
     evidence: EvidenceResponse
     upload: UploadResponse
 
 
-class EvidenceListResponse(BaseModel):
+class EvidenceListResponse(LazyModel):
     items: list[EvidenceResponse]
     readiness: Readiness
 
@@ -427,7 +428,7 @@ class DocumentRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "demand_letter"}]})
 
 
-class DocumentResponse(BaseModel):
+class DocumentResponse(LazyModel):
     document_id: str
     kind: DocumentKind
     sha256: Annotated[str, Field(description="SHA-256 of the .docx exactly as stored")]
@@ -453,7 +454,7 @@ class DocumentResponse(BaseModel):
         )
 
 
-class PacketResponse(BaseModel):
+class PacketResponse(LazyModel):
     version: Annotated[int, Field(description="Packets are never rewritten: each assembly is a new version")]
     sha256: Annotated[str, Field(description="SHA-256 of the ZIP exactly as stored; also on the timeline")]
     size: int
@@ -471,11 +472,11 @@ class PacketResponse(BaseModel):
         )
 
 
-class DocumentListResponse(BaseModel):
+class DocumentListResponse(LazyModel):
     items: list[DocumentResponse]
 
 
-class DownloadResponse(BaseModel):
+class DownloadResponse(LazyModel):
     url: Annotated[str, Field(description="Presigned GET; works with any HTTP client until it expires")]
     expires_in_seconds: int
 
@@ -512,7 +513,7 @@ class AssignRequest(Strict):
     model_config = ConfigDict(json_schema_extra={"examples": [{"partner_id": "par_2c9d1e0f4a5b6c7d8e9f"}]})
 
 
-class ReviewItem(BaseModel):
+class ReviewItem(LazyModel):
     case_id: str
     tenant_id: str
     creditor_reference: str
@@ -535,11 +536,11 @@ class ReviewItem(BaseModel):
         )
 
 
-class ReviewQueueResponse(BaseModel):
+class ReviewQueueResponse(LazyModel):
     items: list[ReviewItem]
 
 
-class EvidenceIndexItem(BaseModel):
+class EvidenceIndexItem(LazyModel):
     evidence_id: str
     kind: EvidenceKind
     filename: str
@@ -548,14 +549,14 @@ class EvidenceIndexItem(BaseModel):
     path_in_packet: str
 
 
-class CreditorView(BaseModel):
+class CreditorView(LazyModel):
     legal_name: str
     registration_number: str | None
     contact_name: str
     contact_email: str
 
 
-class AssignmentResponse(BaseModel):
+class AssignmentResponse(LazyModel):
     """The case file a partner works from: the case, the creditor, the evidence and documents."""
 
     case: CaseResponse
@@ -593,11 +594,11 @@ class AssignmentResponse(BaseModel):
         )
 
 
-class AssignmentListResponse(BaseModel):
+class AssignmentListResponse(LazyModel):
     items: list[CaseListItem]
 
 
-class ReportRowResponse(BaseModel):
+class ReportRowResponse(LazyModel):
     group: Annotated[str, Field(description="Partner id, jurisdiction, amount band, or `all`")]
     currency: str
     cases: int
@@ -613,7 +614,7 @@ class ReportRowResponse(BaseModel):
     median_days_to_first_payment: Annotated[float | None, Field(description="From submission")]
 
 
-class RecoveryReportResponse(BaseModel):
+class RecoveryReportResponse(LazyModel):
     """Per currency (amounts in different currencies are never added), for cases submitted in the period."""
 
     period_from: date
@@ -638,6 +639,6 @@ class RecoveryReportResponse(BaseModel):
         )
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(LazyModel):
     status: str
     version: str

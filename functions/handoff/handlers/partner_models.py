@@ -12,9 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import ConfigDict, EmailStr, Field, field_validator
 
 from handoff.adapters.partner_store import PartnerRecord, RulesRecord
+from handoff.domain.base import LazyModel
 from handoff.domain.partners import (
     AmountBand,
     DebtType,
@@ -122,7 +123,7 @@ class PartnerReplaceRequest(PartnerCreateRequest):
     )
 
 
-class PartnerResponse(BaseModel):
+class PartnerResponse(LazyModel):
     partner_id: str
     version: Annotated[int, Field(description="Send it back with a PUT; changes with every operator edit")]
     name: str
@@ -163,7 +164,7 @@ class PartnerResponse(BaseModel):
         )
 
 
-class PartnerListResponse(BaseModel):
+class PartnerListResponse(LazyModel):
     items: Annotated[list[PartnerResponse], Field(description="Every partner, by partner_id")]
 
 
@@ -188,7 +189,7 @@ class RoutingRulesRequest(RoutingRules):
         )
 
 
-class RoutingRulesResponse(BaseModel):
+class RoutingRulesResponse(LazyModel):
     version: Annotated[
         int, Field(description="Routing decisions name it; send it back with a PUT (0: the built-in default)")
     ]

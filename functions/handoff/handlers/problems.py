@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from handoff.domain.base import LazyModel
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://handoff.dev/problems/"
@@ -29,12 +31,12 @@ TITLES = {
 }
 
 
-class InvalidParam(BaseModel):
+class InvalidParam(LazyModel):
     name: Annotated[str, Field(description="Path of the failing field, e.g. body.invoices.0.amount")]
     reason: str
 
 
-class Problem(BaseModel):
+class Problem(LazyModel):
     """An RFC 9457 problem document."""
 
     type: Annotated[str, Field(description="Stable URI identifying the kind of problem")]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.webhooks import DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
 EventType = Annotated[str, Field(pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$", max_length=64)]
 
 
-class WebhookEndpointRequest(BaseModel):
+class WebhookEndpointRequest(LazyModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -42,7 +43,7 @@ class WebhookEndpointRequest(BaseModel):
     description: Annotated[str | None, Field(max_length=200)] = None
 
 
-class WebhookEndpointResponse(BaseModel):
+class WebhookEndpointResponse(LazyModel):
     endpoint_id: str
     url: str
     event_types: list[str]
@@ -70,11 +71,11 @@ class WebhookEndpointCreatedResponse(WebhookEndpointResponse):
     ]
 
 
-class WebhookEndpointListResponse(BaseModel):
+class WebhookEndpointListResponse(LazyModel):
     items: list[WebhookEndpointResponse]
 
 
-class DeliveryResponse(BaseModel):
+class DeliveryResponse(LazyModel):
     delivery_id: Annotated[str, Field(description="This attempt")]
     message_id: Annotated[str, Field(description="The `webhook-id` header: the same on every attempt")]
     event_type: str
@@ -108,12 +109,12 @@ class DeliveryResponse(BaseModel):
         )
 
 
-class DeliveryListResponse(BaseModel):
+class DeliveryListResponse(LazyModel):
     items: Annotated[list[DeliveryResponse], Field(description="Newest first")]
     next_cursor: str | None = None
 
 
-class ReplayResponse(BaseModel):
+class ReplayResponse(LazyModel):
     replay_of: str
     message_id: str
     status: Annotated[str, Field(description="`queued`: a fresh first attempt is on its way")]

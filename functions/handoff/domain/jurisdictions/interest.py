@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.jurisdictions.pack import Fixing, InterestFormula, RateSeries, RoundingMode
 from handoff.domain.money import rounded
 
@@ -19,7 +20,7 @@ class RateUnavailableError(ValueError):
     """The reference series has no value for a day the computation needs."""
 
 
-class RatePeriod(BaseModel):
+class RatePeriod(LazyModel):
     """Days `from_date`..`to_date` (inclusive) at one annual rate."""
 
     from_date: date
@@ -39,7 +40,7 @@ class InterestSegment(RatePeriod):
     amount: Annotated[Decimal, Field(description="Interest of the segment, rounded to the minor unit")]
 
 
-class Accrual(BaseModel):
+class Accrual(LazyModel):
     amount: Annotated[Decimal, Field(description="Total, rounded to the minor unit")]
     unrounded: Annotated[Decimal, Field(description="Exact total before rounding (exact mode)")]
     segments: list[InterestSegment]

@@ -6,8 +6,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.jurisdictions.pack import LimitationRule, LimitationStart, RestartEvent
 
 
@@ -18,14 +19,14 @@ class LimitationStatus(StrEnum):
     unknown = "unknown"  # no rule in the pack
 
 
-class Restart(BaseModel):
+class Restart(LazyModel):
     on: date
     event: RestartEvent
     source: Annotated[str, Field(description="contact_log or payments")]
     written: Annotated[bool, Field(description="Made through a written channel (letter, email, portal)")]
 
 
-class LimitationResult(BaseModel):
+class LimitationResult(LazyModel):
     accrued_on: Annotated[date, Field(description="Day the claim accrued (day after due)")]
     years: int
     ends_on: Annotated[date, Field(description="Last day on which a claim is in time")]

@@ -20,8 +20,9 @@ from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from handoff.domain.base import LazyModel
 from handoff.domain.models import EntityType
 
 PACK_VERSION_PATTERN = r"^\d{4}\.\d{2}\.\d+$"
@@ -37,7 +38,7 @@ class RulePackError(ValueError):
         self.problems = problems
 
 
-class PackModel(BaseModel):
+class PackModel(LazyModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from handoff.domain.base import LazyModel
 from handoff.domain.jurisdictions.interest import InterestSegment
 from handoff.domain.jurisdictions.limitation import LimitationResult, LimitationStatus, Restart
 from handoff.domain.jurisdictions.pack import Ceiling, Citation, Claimant, RoundingMode, Verification
@@ -20,7 +21,7 @@ class Basis(StrEnum):
     none = "none"
 
 
-class RuleSource(BaseModel):
+class RuleSource(LazyModel):
     """Which rule answered, how sure the pack is, and why nothing did when `rule_id` is None."""
 
     rule_id: Annotated[str | None, Field(description="Pack rule id; None when no rule applies")] = None
@@ -31,7 +32,7 @@ class RuleSource(BaseModel):
     reason: Annotated[str | None, Field(description="Why the section is empty or partial")] = None
 
 
-class InvoiceInterest(BaseModel):
+class InvoiceInterest(LazyModel):
     number: str
     principal: Annotated[Decimal, Field(description="Outstanding amount interest runs on")]
     starts_on: Annotated[date, Field(description="First day carrying interest")]
@@ -50,7 +51,7 @@ class InterestSection(RuleSource):
     invoices: list[InvoiceInterest] = []
 
 
-class InvoiceAmount(BaseModel):
+class InvoiceAmount(LazyModel):
     number: str
     outstanding: Decimal
     amount: Decimal
@@ -62,7 +63,7 @@ class CompensationSection(RuleSource):
     invoices: list[InvoiceAmount] = []
 
 
-class LateFeeSection(BaseModel):
+class LateFeeSection(LazyModel):
     basis: Annotated[Basis, Field(description="contractual when the terms carry a late fee, else none")]
     currency: str
     total: Decimal
@@ -107,7 +108,7 @@ class SmallClaimsSection(RuleSource):
     within: Annotated[bool | None, Field(description="Outstanding principal fits; None if unknown")] = None
 
 
-class LegalAssessment(BaseModel):
+class LegalAssessment(LazyModel):
     """What the rule pack says about one case on one day. Not legal advice."""
 
     pack_version: str
