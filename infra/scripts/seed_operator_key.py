@@ -49,9 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import boto3
 
-    from handoff.adapters.dynamodb import DynamoKeys
+    from handoff.adapters.key_store import DynamoKeys
+    from handoff.domain.api_keys import new_secret
     from handoff.domain.case import PrincipalKind, utcnow
-    from handoff.domain.tenants import new_secret
     from handoff.services.access import seed_key
 
     session = boto3.session.Session(region_name=options.region)

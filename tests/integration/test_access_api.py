@@ -34,7 +34,7 @@ def test_revoked_key_is_refused(operator: Api, business: Api) -> None:
 
 
 def _key_id(operator: Api, secret: str | None) -> str:
-    from handoff.adapters.dynamodb import key_repository
+    from handoff.adapters.key_store import key_repository
 
     assert secret
     key = key_repository().find_by_secret_hash(hashlib.sha256(secret.encode()).hexdigest())

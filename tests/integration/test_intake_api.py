@@ -333,7 +333,7 @@ def test_concurrent_writers_on_one_case_never_lose_an_update(
 def _tenant_of(api: Api) -> str:
     import hashlib
 
-    from handoff.adapters.dynamodb import key_repository
+    from handoff.adapters.key_store import key_repository
 
     assert api.key
     key = key_repository().find_by_secret_hash(hashlib.sha256(api.key.encode()).hexdigest())

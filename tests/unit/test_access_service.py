@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
+from handoff.domain.api_keys import ApiKey
 from handoff.domain.case import Case, PrincipalKind
 from handoff.domain.errors import InvalidRequestError, NotFoundError
 from handoff.domain.models import CaseIntake
-from handoff.domain.tenants import ApiKey, Tenant
-from handoff.services.access import AuthenticationError, authenticate, issue_key, revoke_key
+from handoff.domain.tenants import Tenant
+from handoff.services.access import issue_key, revoke_key
+from handoff.services.authentication import AuthenticationError, authenticate
 from handoff.services.cases import update_case
 from handoff.services.ports import ConcurrentUpdateError
 

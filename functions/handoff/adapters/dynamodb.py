@@ -6,84 +6,39 @@ so a lookup with another tenant's id finds nothing.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from handoff.adapters.aws import dynamodb
+from handoff.adapters.dynamodb_items import (
+    case_pk,
+    case_sk,
+    claim_index,
+    decode_cursor,
+    encode_cursor,
+    from_item,
+    status_gsi,
+    tenant_pk,
+    to_item,
+)
 from handoff.config import table_settings
-from handoff.domain.case import Case, CaseEvent, DirectPayment, PrincipalKind, WorkflowState
+from handoff.domain.case import Case, CaseEvent, DirectPayment, WorkflowState
 from handoff.domain.documents import DocumentKind
-from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError
+from handoff.domain.errors import NotFoundError
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
 from handoff.domain.generated import GeneratedDocument
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake
-from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
+from handoff.domain.tenants import Tenant, TenantProfile
 from handoff.services.ports import ConcurrentUpdateError, DuplicateClaimError, Page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-
-_ser = TypeSerializer()
-_de = TypeDeserializer()
-
-
-def to_item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _ser.serialize(v) for k, v in values.items() if v is not None}
-
-
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _de.deserialize(v) for k, v in item.items()}
-
-
-def tenant_pk(tenant_id: str) -> str:
-    return f"TENANT#{tenant_id}"
-
-
-def case_sk(case_id: str) -> str:
-    return f"CASE#{case_id}"
-
-
-def case_pk(tenant_id: str, case_id: str) -> str:
-    """Partition of a case's timeline and other per-case items."""
-    return f"TENANT#{tenant_id}#CASE#{case_id}"
-
-
-def status_gsi(tenant_id: str, status: CaseStatus) -> str:
-    return f"TENANT#{tenant_id}#STATUS#{status}"
-
-
-def encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(from_item(key), default=str).encode()).decode()
-
-
-def decode_cursor(cursor: str | None, expected_pk: str, pk_attr: str = "pk") -> dict[str, Any] | None:
-    """Decode a cursor, refusing one that was made for another partition (another tenant)."""
-    if not cursor:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as exc:
-        raise InvalidRequestError([FieldProblem(("query", "cursor"), "not a cursor we issued")]) from exc
-    if not isinstance(values, dict) or values.get(pk_attr) != expected_pk:
-        raise InvalidRequestError([FieldProblem(("query", "cursor"), "not a cursor we issued")])
-    return to_item(values)
-
-
-def claim_index(claim: str) -> dict[str, str]:
-    """Claims written as `<group>|<unique>` are listable by group on gsi1 (e.g. a partner's placements)."""
-    group, bar, unique = claim.partition("|")
-    return {"gsi1pk": f"CLAIMS#{group}", "gsi1sk": unique} if bar else {}
-
 
 PARTNER_VISIBLE = frozenset(
     {
@@ -384,78 +339,6 @@ class DynamoTenants:
         )
 
 
-class DynamoKeys:
-    """API keys, found by the SHA-256 of their secret (never the secret) or by key id (gsi1)."""
-
-    def __init__(self, client: DynamoDBClient, table: str):
-        self._db = client
-        self._table = table
-
-    def add(self, key: ApiKey) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item=to_item(
-                {
-                    "pk": f"APIKEY#{key.secret_sha256}",
-                    "sk": "APIKEY",
-                    "gsi1pk": f"APIKEYID#{key.key_id}",
-                    "gsi1sk": "APIKEY",
-                    "type": "api_key",
-                    "key_id": key.key_id,
-                    "kind": str(key.kind),
-                    "secret_sha256": key.secret_sha256,
-                    "tenant_id": key.tenant_id,
-                    "partner_id": key.partner_id,
-                    "label": key.label,
-                    "created_at": key.created_at.isoformat(),
-                }
-            ),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-
-    def find_by_secret_hash(self, secret_sha256: str) -> ApiKey | None:
-        item = self._db.get_item(
-            TableName=self._table, Key=to_item({"pk": f"APIKEY#{secret_sha256}", "sk": "APIKEY"})
-        ).get("Item")
-        return self._api_key(from_item(item)) if item else None
-
-    def get(self, key_id: str) -> ApiKey:
-        items = self._db.query(
-            TableName=self._table,
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": f"APIKEYID#{key_id}"}),
-        ).get("Items", [])
-        if not items:
-            raise NotFoundError(f"api key {key_id} not found")
-        return self._api_key(from_item(items[0]))
-
-    def revoke(self, key_id: str, at: str) -> ApiKey:
-        key = self.get(key_id)
-        result = self._db.update_item(
-            TableName=self._table,
-            Key=to_item({"pk": f"APIKEY#{key.secret_sha256}", "sk": "APIKEY"}),
-            UpdateExpression="SET revoked_at = if_not_exists(revoked_at, :at)",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=to_item({":at": at}),
-            ReturnValues="ALL_NEW",
-        )
-        return self._api_key(from_item(result["Attributes"]))
-
-    @staticmethod
-    def _api_key(values: dict[str, Any]) -> ApiKey:
-        return ApiKey(
-            key_id=values["key_id"],
-            kind=PrincipalKind(values["kind"]),
-            secret_sha256=values["secret_sha256"],
-            created_at=datetime.fromisoformat(values["created_at"]),
-            tenant_id=values.get("tenant_id"),
-            partner_id=values.get("partner_id"),
-            label=values.get("label"),
-            revoked_at=datetime.fromisoformat(values["revoked_at"]) if values.get("revoked_at") else None,
-        )
-
-
 class DynamoEvidence:
     """Evidence declarations and their verification outcome, in the case's partition."""
 
@@ -626,11 +509,6 @@ def tenant_repository() -> DynamoTenants:
 
 
 @cache
-def key_repository() -> DynamoKeys:
-    return DynamoKeys(dynamodb(), table_settings().table_name)
-
-
-@cache
 def evidence_repository() -> DynamoEvidence:
     return DynamoEvidence(dynamodb(), table_settings().table_name)
 
@@ -646,6 +524,8 @@ def partner_directory() -> DynamoPartnerDirectory:
 
 
 def reset_repositories() -> None:
+    from handoff.adapters.key_store import key_repository
+
     for factory in (
         case_repository,
         tenant_repository,

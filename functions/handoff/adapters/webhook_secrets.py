@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from handoff.adapters.aws import dynamodb
-from handoff.adapters.dynamodb import from_item, to_item
+from handoff.adapters.dynamodb_items import from_item, to_item
 from handoff.config import table_settings
 from handoff.domain.errors import ConflictError
 

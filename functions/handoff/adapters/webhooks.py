@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from handoff.adapters.aws import dynamodb, sqs
-from handoff.adapters.dynamodb import decode_cursor, encode_cursor, from_item, tenant_pk, to_item
+from handoff.adapters.dynamodb_items import decode_cursor, encode_cursor, from_item, tenant_pk, to_item
 from handoff.config import outbound_settings, table_settings, webhook_sender_settings
 from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import NotFoundError

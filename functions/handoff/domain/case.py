@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -15,29 +14,8 @@ from pydantic import Field
 from handoff.domain.base import LazyModel
 from handoff.domain.lifecycle import CaseStatus, check_transition
 from handoff.domain.models import CaseIntake, ContactAttempt
-
-
-class PrincipalKind(StrEnum):
-    business = "business"
-    agency = "agency"
-    attorney = "attorney"
-    operator = "operator"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the kind of key and the tenant or partner it belongs to."""
-
-    kind: PrincipalKind
-    key_id: str
-    tenant_id: str | None = None
-    partner_id: str | None = None
-
-    @property
-    def actor(self) -> str:
-        owner = self.tenant_id or self.partner_id or "platform"
-        return f"{self.kind}:{owner}:{self.key_id}"
-
+from handoff.domain.principals import Principal as Principal  # re-exported: the caller acts on a case
+from handoff.domain.principals import PrincipalKind as PrincipalKind
 
 SYSTEM = "system"
 

@@ -1,19 +1,14 @@
-"""Businesses (tenants), their profile, and API keys (stored only as SHA-256 hashes)."""
+"""Businesses (tenants): the creditor's profile, and identifiers (API keys: `domain.api_keys`)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
 
-from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.models import Address, Phone, ShortText, Strict
-
-KEY_PREFIX = "hk"
 
 
 class PaymentInstructions(Strict):
@@ -53,40 +48,3 @@ class Tenant:
     tenant_id: str
     profile: TenantProfile
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    """An issued key. The secret itself is never stored, only its SHA-256."""
-
-    key_id: str
-    kind: PrincipalKind
-    secret_sha256: str
-    created_at: datetime
-    tenant_id: str | None = None
-    partner_id: str | None = None
-    revoked_at: datetime | None = None
-    label: str | None = None
-
-    @property
-    def principal(self) -> Principal:
-        return Principal(self.kind, self.key_id, self.tenant_id, self.partner_id)
-
-
-def new_id(prefix: str) -> str:
-    """A random identifier with a readable prefix, e.g. `ten_3f9a…`."""
-    return f"{prefix}_{secrets.token_hex(10)}"
-
-
-def new_sortable_id(prefix: str, now_ms: int) -> str:
-    """Like `new_id`, but ordered by creation time: 48 bits of milliseconds, then 32 random bits."""
-    return f"{prefix}_{now_ms:012x}{secrets.token_hex(4)}"
-
-
-def hash_secret(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_secret() -> str:
-    """A bearer token: `hk_` and 256 random bits. Only its SHA-256 is ever stored."""
-    return f"{KEY_PREFIX}_{secrets.token_urlsafe(32)}"

@@ -10,9 +10,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handoff.adapters.dynamodb import key_repository
+from handoff.adapters.key_store import key_repository
 from handoff.observability import logger
-from handoff.services.access import AuthenticationError, authenticate
+from handoff.services.authentication import AuthenticationError, authenticate
 
 
 class Unauthorized(Exception):  # noqa: N818 - API Gateway answers 401 to exactly this message

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
 
+from handoff.domain.api_keys import ApiKey
 from handoff.domain.base import LazyModel
 from handoff.domain.case import Case, CaseEvent, PrincipalKind, utcnow
 from handoff.domain.documents import DocumentKind
@@ -17,7 +18,7 @@ from handoff.domain.jurisdictions import LegalAssessment, assess
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
-from handoff.domain.tenants import ApiKey, Tenant, TenantProfile
+from handoff.domain.tenants import Tenant, TenantProfile
 from handoff.services.cases import Verification
 from handoff.services.packets import Packet
 from handoff.services.reports import RecoveryReport, ReportRow

@@ -9,7 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.dynamodb import key_repository, partner_directory, tenant_repository
+from handoff.adapters.dynamodb import partner_directory, tenant_repository
+from handoff.adapters.key_store import key_repository
 from handoff.config import api_settings
 from handoff.domain.case import PrincipalKind, utcnow
 from handoff.handlers.http import build_resolver, lambda_entry, require

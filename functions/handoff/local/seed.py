@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from handoff.adapters.dynamodb import key_repository
+from handoff.adapters.key_store import key_repository
+from handoff.domain.api_keys import ApiKey
 from handoff.domain.case import PrincipalKind, utcnow
-from handoff.domain.tenants import ApiKey
 from handoff.services.access import seed_key
 
 

@@ -1,18 +1,16 @@
-"""Use cases of the operator: tenants and API keys; and authenticating a bearer token."""
+"""Use cases of the operator: tenants and API keys (authenticating a key: `services.authentication`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from handoff.domain.case import Principal, PrincipalKind
+from handoff.domain.api_keys import ApiKey, hash_secret, new_secret
+from handoff.domain.case import PrincipalKind
 from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError
-from handoff.domain.tenants import ApiKey, Tenant, TenantProfile, hash_secret, new_id, new_secret
+from handoff.domain.ids import new_id
+from handoff.domain.tenants import Tenant, TenantProfile
 from handoff.services.ports import KeyRepository, PartnerDirectory, TenantRepository
-
-
-class AuthenticationError(Exception):
-    """The token is missing, unknown, malformed or revoked."""
 
 
 @dataclass(frozen=True)
@@ -76,20 +74,6 @@ def _owner_problems(kind: PrincipalKind, tenant_id: str | None, partner_id: str 
 
 def revoke_key(keys: KeyRepository, key_id: str, now: datetime) -> ApiKey:
     return keys.revoke(key_id, now.isoformat())
-
-
-def authenticate(keys: KeyRepository, authorization: str | None) -> Principal:
-    """Turn an `Authorization: Bearer <key>` header into the caller, or refuse it."""
-    scheme, _, token = (authorization or "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or len(token) < 16:
-        raise AuthenticationError("no bearer key")
-    key = keys.find_by_secret_hash(hash_secret(token))
-    if key is None:
-        raise AuthenticationError("unknown key")
-    if key.revoked_at is not None:
-        raise AuthenticationError("revoked key")
-    return key.principal
 
 
 def seed_key(keys: KeyRepository, kind: PrincipalKind, secret: str, label: str, now: datetime) -> ApiKey:

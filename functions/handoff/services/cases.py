@@ -11,10 +11,10 @@ from datetime import datetime
 
 from handoff.domain.case import GENESIS, Case, CaseEvent, ChainBreak, Principal, verify_chain
 from handoff.domain.errors import IdempotencyConflictError
+from handoff.domain.ids import new_sortable_id
 from handoff.domain.intake_rules import check_intake
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt
-from handoff.domain.tenants import new_sortable_id
 from handoff.services.ports import CaseRepository, ConcurrentUpdateError, DuplicateClaimError, Page
 
 MAX_ATTEMPTS = 25

@@ -14,8 +14,9 @@ from handoff.domain.documents import DocumentKind
 from handoff.domain.errors import ConflictError
 from handoff.domain.evidence import Evidence
 from handoff.domain.generated import DOCX_MEDIA_TYPE, GeneratedDocument
+from handoff.domain.ids import new_id
 from handoff.domain.jurisdictions import LegalAssessment, assess
-from handoff.domain.tenants import TenantProfile, new_id
+from handoff.domain.tenants import TenantProfile
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
 

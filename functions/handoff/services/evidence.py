@@ -17,7 +17,7 @@ from handoff.domain.evidence import (
     Readiness,
     readiness,
 )
-from handoff.domain.tenants import new_id
+from handoff.domain.ids import new_id
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, EvidenceRepository, Inspector, UploadStorage
 

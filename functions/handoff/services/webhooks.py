@@ -19,7 +19,7 @@ from standardwebhooks import Webhook
 
 from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import NotFoundError
-from handoff.domain.tenants import new_id, new_sortable_id
+from handoff.domain.ids import new_id, new_sortable_id
 from handoff.domain.webhooks import (
     DeliveryAttempt,
     DeliveryStatus,
