@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from handoff.adapters.key_store import DynamoKeys
     from handoff.domain.api_keys import new_secret
-    from handoff.domain.case import PrincipalKind, utcnow
+    from handoff.domain.case import PrincipalKind
+    from handoff.domain.clock import utcnow
     from handoff.services.access import seed_key
 
     session = boto3.session.Session(region_name=options.region)

@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from handoff.adapters.aws import dynamodb
 from handoff.adapters.dynamodb_items import from_item, to_item
 from handoff.config import table_settings
-from handoff.domain.case import utcnow
+from handoff.domain.clock import utcnow
 from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.partners import Partner, PartnerStatus, PartnerType
 from handoff.domain.routing import EscalationSignal, RoutingRule, RoutingRules

@@ -26,7 +26,6 @@ from botocore.exceptions import ClientError
 from handoff.adapters.aws import dynamodb, sqs
 from handoff.adapters.dynamodb_items import decode_cursor, encode_cursor, from_item, tenant_pk, to_item
 from handoff.config import outbound_settings, table_settings, webhook_sender_settings
-from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import NotFoundError
 from handoff.domain.webhooks import DeliveryAttempt, DeliveryStatus, OutboundEvent, WebhookEndpoint
 from handoff.observability import logger
@@ -36,6 +35,8 @@ from handoff.services.webhooks import DeliveryOrder, HttpResult, RetryPolicy, Se
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sqs import SQSClient
+
+    from handoff.domain.case import Case, CaseEvent
 
 ATTEMPT_DAYS = 90
 ENDPOINT_CACHE_SECONDS = 10.0

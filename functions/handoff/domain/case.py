@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -189,7 +189,3 @@ class Case:
             at,
             {"channel": attempt.channel, "outcome": attempt.outcome, "at": attempt.at.isoformat()},
         )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -13,7 +13,8 @@ from handoff.adapters.aws import s3_storage
 from handoff.adapters.dynamodb import case_repository, evidence_repository
 from handoff.adapters.idempotency import run_once
 from handoff.config import api_settings, business_api_settings, packet_settings
-from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers import ledger_routes, webhook_routes
 from handoff.handlers.http import build_resolver, lambda_entry, require

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handoff.adapters.dynamodb import case_repository, evidence_repository
 from handoff.adapters.file_inspection import evidence_inspector
 from handoff.config import evidence_settings
-from handoff.domain.case import utcnow
+from handoff.domain.clock import utcnow
 from handoff.handlers.wiring import workflow_deps
 from handoff.observability import logger, tracer
 from handoff.services.evidence import verify_upload

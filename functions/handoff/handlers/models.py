@@ -10,7 +10,8 @@ from pydantic import ConfigDict, Field
 
 from handoff.domain.api_keys import ApiKey
 from handoff.domain.base import LazyModel
-from handoff.domain.case import Case, CaseEvent, PrincipalKind, utcnow
+from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.documents import DocumentKind
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
 from handoff.domain.generated import GeneratedDocument

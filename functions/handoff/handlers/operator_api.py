@@ -12,7 +12,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from handoff.adapters.dynamodb import partner_directory, tenant_repository
 from handoff.adapters.key_store import key_repository
 from handoff.config import api_settings
-from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import (
     ApiKeyRequest,

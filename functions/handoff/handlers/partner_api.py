@@ -10,7 +10,8 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from handoff.adapters.dynamodb import document_repository, evidence_repository, tenant_repository
 from handoff.config import api_settings, packet_settings
-from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers import ledger_routes
 from handoff.handlers.http import build_resolver, lambda_entry, require

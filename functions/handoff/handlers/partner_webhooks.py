@@ -18,7 +18,7 @@ from handoff.adapters.partner_store import partner_repository
 from handoff.adapters.secret_box import secret_box
 from handoff.adapters.webhook_secrets import claimed, webhook_secret_repository
 from handoff.config import api_settings
-from handoff.domain.case import utcnow
+from handoff.domain.clock import utcnow
 from handoff.handlers.http import build_resolver, lambda_entry
 from handoff.handlers.ledger_models import WebhookReceiptResponse
 from handoff.observability import logger, tracer

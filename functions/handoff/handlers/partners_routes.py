@@ -13,7 +13,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from handoff.adapters.partner_store import partner_repository, routing_rules_repository
-from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.ids import new_id
 from handoff.handlers.http import require
 from handoff.handlers.partner_models import (

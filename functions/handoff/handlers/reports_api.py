@@ -13,7 +13,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from handoff.adapters.dynamodb import case_repository, tenant_repository
 from handoff.adapters.partner_store import partner_repository
 from handoff.config import api_settings
-from handoff.domain.case import Case, Principal, PrincipalKind, utcnow
+from handoff.domain.case import Case, Principal, PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.errors import FieldProblem, InvalidRequestError
 from handoff.domain.ledger import Ledger
 from handoff.domain.models import IsoDate

@@ -11,7 +11,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from handoff.adapters.secret_box import secret_box
 from handoff.adapters.webhooks import outbound_queue, webhook_store
 from handoff.config import outbound_settings
-from handoff.domain.case import Principal, PrincipalKind, utcnow
+from handoff.domain.case import Principal, PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.handlers.http import require
 from handoff.handlers.webhook_models import (
     DeliveryListResponse,

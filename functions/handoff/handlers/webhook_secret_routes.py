@@ -11,7 +11,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from handoff.adapters.dynamodb import partner_directory
 from handoff.adapters.secret_box import secret_box
 from handoff.adapters.webhook_secrets import webhook_secret_repository
-from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.handlers.http import require
 from handoff.handlers.ledger_models import WebhookSecretResponse
 from handoff.observability import logger

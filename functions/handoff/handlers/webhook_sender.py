@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handoff.adapters.webhooks import parse_message, sender_deps
-from handoff.domain.case import utcnow
+from handoff.domain.clock import utcnow
 from handoff.domain.webhooks import OutboundEvent
 from handoff.observability import logger, tracer
 from handoff.services.webhooks import attempt_delivery, deliver_event

@@ -13,7 +13,7 @@ from handoff.adapters.dynamodb import (
     tenant_repository,
 )
 from handoff.config import packet_settings, workflow_settings
-from handoff.domain.case import utcnow
+from handoff.domain.clock import utcnow
 from handoff.services.documents import DocumentStore
 from handoff.services.packets import PacketDeps
 from handoff.services.workflow import WorkflowDeps

@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handoff.domain.case import utcnow
+from handoff.domain.clock import utcnow
 from handoff.handlers.wiring import workflow_deps
 from handoff.observability import logger
 from handoff.services import workflow

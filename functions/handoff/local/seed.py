@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from handoff.adapters.key_store import key_repository
 from handoff.domain.api_keys import ApiKey
-from handoff.domain.case import PrincipalKind, utcnow
+from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.services.access import seed_key
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from handoff.domain.api_keys import ApiKey
-from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import ConflictError
-from handoff.domain.evidence import Evidence, EvidenceDeclaration
-from handoff.domain.generated import GeneratedDocument
-from handoff.domain.lifecycle import CaseStatus
-from handoff.domain.tenants import Tenant
 
 if TYPE_CHECKING:
     from handoff.adapters.s3 import UploadTicket
+    from handoff.domain.api_keys import ApiKey
+    from handoff.domain.case import Case, CaseEvent
+    from handoff.domain.evidence import Evidence, EvidenceDeclaration
+    from handoff.domain.generated import GeneratedDocument
+    from handoff.domain.lifecycle import CaseStatus
+    from handoff.domain.tenants import Tenant
 
 T = TypeVar("T")
 

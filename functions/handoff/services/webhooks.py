@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from standardwebhooks import Webhook
 
-from handoff.domain.case import Case, CaseEvent
 from handoff.domain.errors import NotFoundError
 from handoff.domain.ids import new_id, new_sortable_id
 from handoff.domain.webhooks import (
@@ -30,6 +29,9 @@ from handoff.domain.webhooks import (
     retry_delay,
 )
 from handoff.services.ports import Page
+
+if TYPE_CHECKING:
+    from handoff.domain.case import Case, CaseEvent
 
 TIME_MARGIN_SECONDS = 3.0
 
