@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.ledger import Bucket, EntryKind, Ledger, LedgerEntry
+from handoff.domain.ledger import Bucket, EntryKind
 from handoff.domain.lifecycle import CaseStatus
-from handoff.services.partner_webhooks import IssuedSecret, Receipt
+
+if TYPE_CHECKING:  # only the `of` mappers take these
+    from handoff.domain.ledger import Ledger, LedgerEntry
+    from handoff.services.partner_webhooks import IssuedSecret, Receipt
 
 Money = Annotated[Decimal, Field(description="Decimal string in the case currency")]
 

@@ -15,8 +15,8 @@ from handoff.domain.partners import FeeTerms
 from handoff.handlers.http import require
 from handoff.handlers.ledger_models import LedgerResponse
 from handoff.services import ledger as ledger_service
+from handoff.services.assignments import assigned_case
 from handoff.services.cases import get_case
-from handoff.services.partner_webhooks import assigned_case
 
 business_router = APIGatewayRouter()
 partner_router = APIGatewayRouter()

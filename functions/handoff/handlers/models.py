@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, Field
 
-from handoff.domain.api_keys import ApiKey
 from handoff.domain.base import LazyModel
-from handoff.domain.case import Case, CaseEvent, PrincipalKind
+from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.documents import DocumentKind
-from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
-from handoff.domain.generated import GeneratedDocument
-from handoff.domain.jurisdictions import LegalAssessment, assess
+from handoff.domain.evidence import EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
-from handoff.domain.tenants import Tenant, TenantProfile
-from handoff.services.cases import Verification
-from handoff.services.packets import Packet
-from handoff.services.reports import RecoveryReport, ReportRow
+from handoff.domain.tenants import TenantProfile
+
+if TYPE_CHECKING:  # only the `of` mappers take these: a function loads the services it calls, no more
+    from handoff.domain.api_keys import ApiKey
+    from handoff.domain.case import Case, CaseEvent
+    from handoff.domain.evidence import Evidence
+    from handoff.domain.generated import GeneratedDocument
+    from handoff.domain.jurisdictions import LegalAssessment
+    from handoff.domain.tenants import Tenant
+    from handoff.services.cases import Verification
+    from handoff.services.packets import Packet
+    from handoff.services.reports import RecoveryReport, ReportRow
 
 EXAMPLE_CASE: dict[str, Any] = {
     "creditor_reference": "ACME-2026-0042",
@@ -164,6 +169,8 @@ class CaseResponse(LazyModel):
 
     @classmethod
     def of(cls, case: Case) -> CaseResponse:
+        from handoff.domain.jurisdictions import assess  # rule packs: only functions that show a case
+
         today = utcnow().date()
         return cls(
             case_id=case.case_id,

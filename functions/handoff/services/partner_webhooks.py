@@ -34,6 +34,7 @@ from handoff.domain.outcomes import (
     SettlementAgreed,
     outcome_event,
 )
+from handoff.services.assignments import Cases, assigned_case
 from handoff.services.cases import update_case
 from handoff.services.ports import DuplicateClaimError
 
@@ -175,24 +176,6 @@ class Receipt:
     case_id: str
     duplicate: bool
     status: CaseStatus | None = None
-
-
-class Cases(Protocol):
-    def get(self, tenant_id: str, case_id: str) -> Case: ...
-
-    def save(self, case: Case) -> None: ...
-
-    def on_index(self, partition: str, limit: int = 100) -> list[tuple[str, str]]: ...
-
-
-def assigned_case(cases: Cases, partner_id: str, case_id: str) -> Case:
-    """The case, if it is assigned to this partner; any other is indistinguishable from a missing one."""
-    for tenant_id, assigned in cases.on_index(f"PARTNER#{partner_id}", 10_000):
-        if assigned == case_id:
-            case = cases.get(tenant_id, case_id)
-            if case.workflow.partner_id == partner_id:
-                return case
-    raise NotFoundError(f"case {case_id} not found")
 
 
 def record_outcome(
