@@ -47,7 +47,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from handoff.domain.base import LazyModel
-from handoff.domain.documents import DocumentKind
+from handoff.domain.document_kinds import DocumentKind
 
 if TYPE_CHECKING:
     from jinja2 import Environment

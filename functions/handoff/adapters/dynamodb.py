@@ -28,7 +28,7 @@ from handoff.adapters.dynamodb_items import (
 )
 from handoff.config import table_settings
 from handoff.domain.case import Case, CaseEvent, DirectPayment, WorkflowState
-from handoff.domain.documents import DocumentKind
+from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import NotFoundError
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
 from handoff.domain.generated import GeneratedDocument

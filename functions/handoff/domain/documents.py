@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
 from handoff.domain.base import LazyModel
+from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.money import exact, minor_unit
 
 _MONTHS = (
@@ -53,15 +53,6 @@ DEBT_PROTOCOL_ENCLOSURES: tuple[str, ...] = (
     "Statement of account",
 )
 DEBT_PROTOCOL_MIN_DAYS = 30
-
-
-class DocumentKind(StrEnum):
-    """The documents Handoff generates; each value is also the template's name in templates.yaml."""
-
-    DEMAND_LETTER = "demand_letter"
-    STATEMENT_OF_ACCOUNT = "statement_of_account"
-    AGENCY_PLACEMENT = "agency_placement"
-    ATTORNEY_REFERRAL = "attorney_referral"
 
 
 class DocumentModel(LazyModel):

@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 from handoff.domain.base import LazyModel
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
-from handoff.domain.documents import DocumentKind
+from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.evidence import EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from handoff.domain.case import Case
-from handoff.domain.documents import DocumentKind
+from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError
 from handoff.domain.evidence import Evidence
 from handoff.domain.generated import DOCX_MEDIA_TYPE, GeneratedDocument

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from handoff.domain.case import Case, ChainBreak, Principal
-from handoff.domain.documents import DocumentKind
+from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.evidence import EvidenceStatus
 from handoff.observability import logger

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
-from handoff.domain.documents import DocumentKind
+from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
 from handoff.domain.lifecycle import CaseStatus
