@@ -94,6 +94,15 @@ def business(operator: Api, tenant_profile: dict[str, Any]) -> Api:
     return operator.as_key(issued.json["secret"])
 
 
+def scan_all(local_aws: LocalAws) -> list[dict[str, Any]]:
+    """Every item in the table, every page (tests only: the product never scans)."""
+    import boto3
+
+    client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint)
+    pages = client.get_paginator("scan").paginate(TableName=local_aws.table)
+    return [item for page in pages for item in page["Items"]]
+
+
 @pytest.fixture
 def table_items(local_aws: LocalAws) -> Any:
     """Count every item in the table (tests only: the product never scans)."""

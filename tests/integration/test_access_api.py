@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from tests.integration.conftest import Api
+from tests.integration.conftest import Api, scan_all
 
 
 def test_unknown_and_missing_keys_get_401_problem(operator: Api) -> None:
@@ -43,12 +43,8 @@ def _key_id(operator: Api, secret: str | None) -> str:
 
 
 def test_secrets_are_stored_only_as_hashes(operator: Api, business: Api, local_aws: Any) -> None:
-    import boto3
-
     assert business.key
-    client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint)
-    items = client.scan(TableName=local_aws.table)["Items"]
-    stored = str(items)
+    stored = str(scan_all(local_aws))
 
     assert business.key not in stored
     assert hashlib.sha256(business.key.encode()).hexdigest() in stored

@@ -212,7 +212,7 @@ def test_a_throttle_the_client_absorbs_never_reaches_the_workflow(
 ) -> None:
     # Given DynamoDB throttling the packet step's final write for all but the client's last attempt
     workflow_on(5)
-    case_id = submit(business, us_case("US-ID"))
+    case_id = submit(business, us_case("US-IA"))
     wait_for_status(business, case_id, "on_hold")
     throttle = dynamodb_throttle(case_id, '"packet_ready"', times=CLIENT_ATTEMPTS - 1)
     calls: list[str] = []
@@ -225,7 +225,7 @@ def test_a_throttle_the_client_absorbs_never_reaches_the_workflow(
     register_function("workflow_packet", counted)
     try:
         with injected(dynamodb, "TransactWriteItems", throttle):
-            upload_complete_evidence(business, case_id, us_case("US-ID"))
+            upload_complete_evidence(business, case_id, us_case("US-IA"))
             waiting_for(business, case_id, "debtor_response")
     finally:
         register_function("workflow_packet", workflow_steps.assemble_packet)
@@ -242,13 +242,13 @@ def test_a_throttle_outlasting_the_clients_retries_in_a_step_is_retried_by_the_w
     """The write that moves the case to packet_ready is throttled for one whole boto3 call."""
     # Given a case held for its evidence, and DynamoDB throttling the packet step's final write
     workflow_on(5)  # a long response window: the case waits for the debtor once the demand is out
-    case_id = submit(business, us_case("US-OR"))
+    case_id = submit(business, us_case("US-IN"))
     wait_for_status(business, case_id, "on_hold")
     throttle = dynamodb_throttle(case_id, '"packet_ready"', times=CLIENT_ATTEMPTS)
 
     # When the evidence arrives and the workflow runs through the throttle
     with injected(dynamodb, "TransactWriteItems", throttle):
-        upload_complete_evidence(business, case_id, us_case("US-OR"))
+        upload_complete_evidence(business, case_id, us_case("US-IN"))
         waiting_for(business, case_id, "debtor_response")
 
     # Then botocore spent its five attempts, the step was retried, and the case went on
@@ -273,13 +273,13 @@ def test_a_throttle_that_outlasts_every_retry_ends_in_a_recorded_failure_with_no
 ) -> None:
     # Given DynamoDB refusing the packet step's final write for as long as it is tried
     workflow_on(5)
-    case_id = submit(business, us_case("US-NV"))
+    case_id = submit(business, us_case("US-KS"))
     wait_for_status(business, case_id, "on_hold")
     throttle = dynamodb_throttle(case_id, '"packet_ready"')
 
     # When the workflow runs
     with injected(dynamodb, "TransactWriteItems", throttle):
-        upload_complete_evidence(business, case_id, us_case("US-NV"))
+        upload_complete_evidence(business, case_id, us_case("US-KS"))
         case = wait_for_status(business, case_id, "failed", timeout=60)
 
     # Then every step attempt spent every client attempt, and the failure is on the timeline once
@@ -566,7 +566,7 @@ def test_a_step_that_crashes_after_its_work_is_retried_without_doing_it_twice(
     from handoff.handlers import workflow_steps
 
     real = getattr(workflow_steps, step)
-    state = {"assemble_packet": "US-AZ", "issue_demand": "US-CO", "route": "US-UT", "send_referral": "US-NM"}
+    state = {"assemble_packet": "US-AL", "issue_demand": "US-AR", "route": "US-CT", "send_referral": "US-HI"}
     jurisdiction = state[step]
     agency = add_partner([jurisdiction], "agency", "USD", capacity=5)
     crashed: list[str] = []

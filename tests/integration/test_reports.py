@@ -17,12 +17,13 @@ pytestmark = pytest.mark.xdist_group("workflow")
 def test_reports_are_scoped_to_the_caller_and_add_up(
     operator: Api, business: Api, workflow_on: Callable[[float], None], tenant_profile: dict[str, Any]
 ) -> None:
-    agency = add_partner(["US-MN"], "agency", "USD")
+    agency = add_partner(["US-KY"], "agency", "USD")
     workflow_on(0.1)
-    case_id = ready_case(business, us_case("US-MN", "4000.00"))
+    case_id = ready_case(business, us_case("US-KY", "4000.00"))
     waiting_for(business, case_id, "partner_acceptance")
     partner = partner_key(operator, agency)
-    partner.call("POST", f"/v1/assignments/{case_id}/accept")
+    accepted = partner.call("POST", f"/v1/assignments/{case_id}/accept")
+    assert accepted.status_code == 200, accepted.json
     wait_for_status(business, case_id, "in_recovery")
 
     mine = business.call("GET", "/v1/reports/recovery").json
@@ -46,7 +47,7 @@ def test_reports_are_scoped_to_the_caller_and_add_up(
     assert [row["group"] for row in theirs["by_partner"]] == [agency]
     assert sum(r["cases"] for r in everyone["totals"]) >= 1
     assert nothing["totals"] == []
-    assert [row["group"] for row in mine["by_jurisdiction"]] == ["US-MN"]
+    assert [row["group"] for row in mine["by_jurisdiction"]] == ["US-KY"]
     assert [row["group"] for row in mine["by_amount_band"]] == ["1,000 to 9,999"]
 
 

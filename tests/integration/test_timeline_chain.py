@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from tests.integration.conftest import Api
+from tests.integration.conftest import Api, scan_all
 
 
 def _case_with_events(business: Api, case_payload: dict[str, Any]) -> str:
@@ -22,8 +22,7 @@ def _case_with_events(business: Api, case_payload: dict[str, Any]) -> str:
 
 
 def _event_items(local_aws: Any, case_id: str) -> list[dict[str, Any]]:
-    client = boto3.client("dynamodb", endpoint_url=local_aws.endpoint)
-    items = client.scan(TableName=local_aws.table)["Items"]
+    items = scan_all(local_aws)
     return sorted(
         (i for i in items if i["pk"]["S"].endswith(f"#CASE#{case_id}") and i["sk"]["S"].startswith("EVENT#")),
         key=lambda i: i["sk"]["S"],
