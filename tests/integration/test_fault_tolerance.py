@@ -520,6 +520,31 @@ def test_a_packet_made_but_not_recorded_is_deleted_and_made_again(
     assert len(statements) == 1  # the failed attempt's statement went into the packet that was made
 
 
+def test_a_document_whose_timeline_entry_failed_is_not_the_cases_and_not_packed(
+    business: Api, case_payload: dict[str, Any], dynamodb: Any
+) -> None:
+    """The letter's file and record were stored, then putting its hash on the timeline failed."""
+    case_id = submit(business, case_payload)
+    throttle = dynamodb_throttle(case_id, '"document.generated"', "demand_letter", times=CLIENT_ATTEMPTS)
+    with injected(dynamodb, "TransactWriteItems", throttle):
+        failed = business.call("POST", f"/v1/cases/{case_id}/documents", json={"kind": "demand_letter"})
+    assert failed.status_code == 503, failed.json
+    assert business.call("GET", f"/v1/cases/{case_id}/documents").json["items"] == []
+
+    made = business.call("POST", f"/v1/cases/{case_id}/documents", json={"kind": "demand_letter"})
+    packed = business.call("POST", f"/v1/cases/{case_id}/packet")
+
+    assert made.status_code == 201, made.json
+    listed = business.call("GET", f"/v1/cases/{case_id}/documents").json["items"]
+    assert [d["document_id"] for d in listed if d["kind"] == "demand_letter"] == [made.json["document_id"]]
+    assert packed.status_code == 201, packed.json
+    link = business.call("GET", f"/v1/cases/{case_id}/packet").json
+    with zipfile.ZipFile(io.BytesIO(requests.get(link["url"], timeout=30).content)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    letters = [f["sha256"] for f in manifest["files"] if "demand_letter" in f["path"]]
+    assert letters == [made.json["sha256"]]
+
+
 def test_a_packet_left_unrecorded_by_a_dead_writer_does_not_block_the_next_version(
     business: Api, case_payload: dict[str, Any], dynamodb: Any, s3: Any, local_aws: LocalAws
 ) -> None:

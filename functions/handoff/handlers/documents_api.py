@@ -29,6 +29,7 @@ from handoff.handlers.wiring import document_store, packet_deps
 from handoff.observability import logger, tracer
 from handoff.services import documents as document_service
 from handoff.services import packets as packet_service
+from handoff.services.case_documents import case_documents
 from handoff.services.documents import DocumentInputs
 
 router = APIGatewayRouter()
@@ -68,7 +69,7 @@ def list_documents(case_id: CaseId) -> DocumentListResponse:
     caller = require(router, PrincipalKind.business)
     assert caller.tenant_id
     case_repository().get(caller.tenant_id, case_id)
-    documents = document_repository().list_for_case(caller.tenant_id, case_id)
+    documents = case_documents(case_repository(), document_repository(), caller.tenant_id, case_id)
     return DocumentListResponse(items=[DocumentResponse.of(d) for d in documents])
 
 

@@ -8,7 +8,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.dynamodb import document_repository, evidence_repository, tenant_repository
+from handoff.adapters.dynamodb import (
+    case_repository,
+    document_repository,
+    evidence_repository,
+    tenant_repository,
+)
 from handoff.config import api_settings, packet_settings
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
@@ -28,6 +33,7 @@ from handoff.observability import logger, tracer
 from handoff.services import documents as document_service
 from handoff.services import packets as packet_service
 from handoff.services import workflow
+from handoff.services.case_documents import case_documents
 
 router = APIGatewayRouter()
 CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
@@ -49,7 +55,7 @@ def get_assignment(case_id: CaseId) -> AssignmentResponse:
     case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
     creditor = tenant_repository().get(case.tenant_id).profile
     evidence = evidence_repository().list_for_case(case.tenant_id, case_id)
-    documents = document_repository().list_for_case(case.tenant_id, case_id)
+    documents = case_documents(case_repository(), document_repository(), case.tenant_id, case_id)
     return AssignmentResponse.of(case, creditor, evidence, documents)
 
 

@@ -15,6 +15,7 @@ from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.evidence import EvidenceStatus
 from handoff.observability import logger
+from handoff.services.case_documents import case_documents
 from handoff.services.cases import Verification, update_case, verify_case
 from handoff.services.documents import DocumentInputs, DocumentStore, generate_document
 from handoff.services.ports import EvidenceRepository
@@ -101,7 +102,7 @@ def assemble(
         if item.status == EvidenceStatus.verified
     ]
     members.append(deps.bytes_member("contact_log.csv", contact_log_csv(case), "contact_log"))
-    for document in deps.documents.documents.list_for_case(tenant_id, case_id):
+    for document in case_documents(deps.documents.cases, deps.documents.documents, tenant_id, case_id):
         source = "statement" if document.kind == DocumentKind.STATEMENT_OF_ACCOUNT else "document"
         members.append(
             deps.s3_member(f"documents/{document.filename}", deps.documents.bucket, document.key, source)
