@@ -17,10 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +27,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from handoff.local.aws import free_port
 from handoff.local.client import HandoffClient
 from tests.conftest import load_example
+from tests.e2e.runtime import local_runtime
 
 pytestmark = pytest.mark.xdist_group("fuzz")
 
@@ -81,29 +77,6 @@ class Runtime:
         return self.keys["business"]
 
 
-def _start(port: int, key: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "HANDOFF_OPERATOR_KEY": key, "POWERTOOLS_LOG_LEVEL": "ERROR"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "handoff.local", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
-def _wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/v1/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the local runtime did not start")
-
-
 def _partner(operator: HandoffClient, example: str) -> str:
     return str(
         operator.request("POST", "/v1/partners", json=load_example(f"partners/{example}"))["partner_id"]
@@ -112,25 +85,16 @@ def _partner(operator: HandoffClient, example: str) -> str:
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[Runtime]:
-    port = free_port()
-    operator_key = f"op-{secrets.token_urlsafe(24)}"
-    process = _start(port, operator_key)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url)
-        operator = HandoffClient(url, operator_key)
+    with local_runtime(log_level="ERROR") as operator:
         tenant_id = operator.create_tenant(load_example("tenants/acme.json"))["tenant_id"]
         business = operator.as_key(operator.issue_key("business", tenant_id=tenant_id))
         partner_id = _partner(operator, "pennine-credit.json")
         agency_key = operator.issue_key("agency", partner_id=partner_id)
         case_id = business.submit_case(load_example("cases/acme-northwind-gb.json"))["case_id"]
-        keys = {"operator": operator_key, "business": business.key or "", "agency": agency_key}
+        keys = {"operator": operator.key or "", "business": business.key or "", "agency": agency_key}
         ids = {"case_id": case_id, "tenant_id": tenant_id, "partner_id": partner_id}
         with requests.Session() as session:
-            yield Runtime(url, keys, ids, session)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+            yield Runtime(operator.base_url, keys, ids, session)
 
 
 def _use_existing_ids(case: schemathesis.Case, runtime: Runtime) -> None:

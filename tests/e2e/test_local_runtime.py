@@ -8,18 +8,14 @@ same tests against a deployed stack instead.
 from __future__ import annotations
 
 import os
-import secrets
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from handoff.local.aws import free_port
 from handoff.local.client import ApiError, HandoffClient
+from tests.e2e.runtime import local_runtime
 
 pytestmark = pytest.mark.xdist_group("e2e")
 
@@ -29,32 +25,8 @@ def operator() -> Iterator[HandoffClient]:
     if os.environ.get("HANDOFF_E2E_URL"):
         yield HandoffClient(os.environ["HANDOFF_E2E_URL"], os.environ["HANDOFF_E2E_OPERATOR_KEY"])
         return
-    port = free_port()
-    key = f"op-{secrets.token_urlsafe(24)}"
-    env = {**os.environ, "HANDOFF_OPERATOR_KEY": key, "POWERTOOLS_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "handoff.local", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/v1/health", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the local runtime did not start")
-        yield HandoffClient(url, key)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with local_runtime() as client:
+        yield client
 
 
 def test_operator_onboards_a_business_that_submits_and_reads_a_case(
