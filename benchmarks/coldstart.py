@@ -309,6 +309,10 @@ def report(rows: list[Row], rounds: int, bare_s: float, seconds: float) -> str:
         "with CPU in proportion to memory, so absolute times are larger there; the ratio is what "
         "carries over.",
         "",
+        "Our models build at first use (`defer_build`), so part of what this proxy no longer counts "
+        "moves into the first request: `benchmarks/first_request.py` times business_api's import "
+        "plus its first `POST /v1/cases` (run it against an older checkout with `--functions`).",
+        "",
     ]
     return "\n".join(lines)
 
