@@ -27,7 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handoff.adapters.table_schema import create_table_kwargs
-from handoff.local.moto_speedups import parse_each_definition_once, snapshot_only_touched_items
+from handoff.local.moto_speedups import (
+    parse_each_definition_once,
+    reuse_lambda_clients,
+    snapshot_only_touched_items,
+)
 
 REGION = "eu-west-2"
 ACCOUNT = "123456789012"
@@ -128,6 +132,7 @@ def _patch_moto() -> None:
     DynamoHandler.call_action = locked  # type: ignore[method-assign]
     snapshot_only_touched_items()
     parse_each_definition_once()
+    reuse_lambda_clients()
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _patched = True
