@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ def test_pip_targets_linux_arm64_cpython_312_wheels_only() -> None:
 
 
 def test_build_copies_the_package_without_the_local_runtime(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(bundle, "runtime_python", lambda: None)
     calls: list[list[str]] = []
     monkeypatch.setattr(subprocess, "run", lambda argv, check: calls.append(argv))
     bundle.build(bundle.DOCUMENTS, tmp_path)
@@ -57,6 +59,7 @@ def test_build_copies_the_package_without_the_local_runtime(tmp_path: Path, monk
 
 
 def test_core_bundle_carries_no_templates(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(bundle, "runtime_python", lambda: None)
     monkeypatch.setattr(subprocess, "run", lambda argv, check: None)
     bundle.build(bundle.CORE, tmp_path)
     assert not (tmp_path / "templates").exists()
@@ -88,3 +91,32 @@ def test_documents_functions_and_only_they_use_the_documents_bundle(dev: Any) ->
     documents = {keys[f.name] for f in catalog.FUNCTIONS if f.documents}
     core = {keys[f.name] for f in catalog.FUNCTIONS if not f.documents}
     assert len(documents) == 1 and len(core) == 1 and documents != core
+
+
+def test_the_bundle_ships_unchecked_bytecode_of_the_runtime_interpreter(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Lambda's code directory is read-only: bytecode not in the bundle is compiled at every cold start."""
+    real_run = subprocess.run
+    monkeypatch.setattr(bundle, "runtime_python", lambda: sys.executable)  # stands in for CPython 3.12
+    monkeypatch.setattr(subprocess, "run", lambda argv, **kw: None if "pip" in argv else real_run(argv, **kw))
+
+    bundle.build(bundle.CORE, tmp_path)
+
+    compiled = tmp_path / "handoff" / "__pycache__" / f"catalog.{sys.implementation.cache_tag}.pyc"
+    flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+    assert flags == 0b01  # hash-based, source not checked: nothing stats the read-only sources
+    assert not (tmp_path / "handoff" / "local").exists()
+
+
+def test_only_a_cpython_of_the_runtime_version_compiles_the_bundle(monkeypatch: Any) -> None:
+    this = f"{sys.version_info.major}.{sys.version_info.minor}"
+    monkeypatch.setenv("HANDOFF_LAMBDA_PYTHON", sys.executable)
+    monkeypatch.setattr(bundle.shutil, "which", lambda name: None)
+
+    monkeypatch.setattr(bundle, "PYTHON_VERSION", this)
+    assert bundle.runtime_python() == sys.executable
+    monkeypatch.setattr(bundle, "PYTHON_VERSION", "3.99")
+    assert bundle.runtime_python() is None
+    monkeypatch.setenv("HANDOFF_LAMBDA_PYTHON", "/nonexistent/python3.99")
+    assert bundle.runtime_python() is None
