@@ -212,7 +212,7 @@ def fresh_table(local_aws: Any) -> Iterator[str]:
 
 def test_default_rules_are_version_0_and_every_version_is_kept(fresh_table: str) -> None:
     from handoff.adapters.aws import dynamodb
-    from handoff.adapters.partner_store import DEFAULT_ROUTING_RULES, DynamoRoutingRules
+    from handoff.adapters.routing_store import DEFAULT_ROUTING_RULES, DynamoRoutingRules
     from handoff.domain.errors import ConflictError, NotFoundError
     from handoff.domain.routing import RoutingRules
 

@@ -15,7 +15,6 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import phonenumbers
 import pycountry
 from pydantic import (
     AfterValidator,
@@ -116,6 +115,8 @@ def _subdivision(code: str) -> str:
 
 
 def _e164(value: str) -> str:
+    import phonenumbers  # ~15 ms: loaded where a phone number is validated, not wherever the models are
+
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException as exc:

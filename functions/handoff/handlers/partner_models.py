@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, EmailStr, Field, field_validator
 
-from handoff.adapters.partner_store import PartnerRecord, RulesRecord
+from handoff.adapters.partner_store import PartnerRecord
+from handoff.adapters.routing_store import RulesRecord
 from handoff.domain.base import LazyModel
 from handoff.domain.partners import (
     AmountBand,

@@ -12,7 +12,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from handoff.adapters.partner_store import partner_repository, routing_rules_repository
+from handoff.adapters.partner_store import partner_repository
+from handoff.adapters.routing_store import routing_rules_repository
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.ids import new_id

@@ -95,7 +95,8 @@ def _engine() -> Any:
 
 
 def _routing(case: Any, excluded: list[str]) -> Any:
-    from handoff.adapters.partner_store import partner_repository, routing_rules_repository
+    from handoff.adapters.partner_store import partner_repository
+    from handoff.adapters.routing_store import routing_rules_repository
     from handoff.services.decisions import routing_of
 
     rules, _version = routing_rules_repository().get()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
@@ -15,10 +15,12 @@ from handoff.domain.errors import ConflictError
 from handoff.domain.evidence import Evidence
 from handoff.domain.generated import DOCX_MEDIA_TYPE, GeneratedDocument
 from handoff.domain.ids import new_id
-from handoff.domain.jurisdictions import LegalAssessment, assess
 from handoff.domain.tenants import TenantProfile
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
+
+if TYPE_CHECKING:
+    from handoff.domain.jurisdictions import LegalAssessment
 
 PARTNER_LETTERS = frozenset({DocumentKind.AGENCY_PLACEMENT, DocumentKind.ATTORNEY_REFERRAL})
 
@@ -62,6 +64,8 @@ def document_key(case: Case, document_id: str) -> str:
 
 
 def assessment_for(case: Case, today: date) -> LegalAssessment:
+    from handoff.domain.jurisdictions import assess  # the rule pack's models: only steps that write letters
+
     return assess(case.intake, as_of=today, letter_date=today)
 
 
