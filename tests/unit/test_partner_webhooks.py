@@ -15,6 +15,7 @@ from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake
 from handoff.domain.outcomes import outcome_event
 from handoff.services import partner_webhooks as pw
+from handoff.services import webhook_secrets as ws
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -63,21 +64,21 @@ def headers_for(secret: str, body: str, at: datetime | None = None, msg_id: str 
 def test_a_secret_is_issued_sealed_and_a_third_retires_the_oldest() -> None:
     store, box = FakeStore(), FakeBox()
 
-    first = pw.issue_secret(store, box, lambda _: True, "par_1", NOW)
-    pw.issue_secret(store, box, lambda _: True, "par_1", NOW)
-    third = pw.issue_secret(store, box, lambda _: True, "par_1", NOW)
+    first = ws.issue_secret(store, box, lambda _: True, "par_1", NOW)
+    ws.issue_secret(store, box, lambda _: True, "par_1", NOW)
+    third = ws.issue_secret(store, box, lambda _: True, "par_1", NOW)
 
     assert first.secret.startswith("whsec_") and first.retired_secret_id is None
     assert third.retired_secret_id == first.secret_id
     assert [s.secret_id for s in store.active("par_1")] == ["whs_0002", "whs_0003"]
     with pytest.raises(NotFoundError):
-        pw.issue_secret(store, box, lambda _: False, "par_x", NOW)
+        ws.issue_secret(store, box, lambda _: False, "par_x", NOW)
 
 
 def test_any_active_secret_verifies_and_nothing_else_does() -> None:
     store, box = FakeStore(), FakeBox()
-    old = pw.issue_secret(store, box, lambda _: True, "par_1", NOW).secret
-    new = pw.issue_secret(store, box, lambda _: True, "par_1", NOW).secret
+    old = ws.issue_secret(store, box, lambda _: True, "par_1", NOW).secret
+    new = ws.issue_secret(store, box, lambda _: True, "par_1", NOW).secret
     body = '{"type": "status.updated"}'
 
     assert pw.authenticate(store, box, "par_1", body, headers_for(old, body)) == "msg_1"

@@ -1,8 +1,8 @@
-"""Response models of the ledger, the partners' webhook secrets and inbound webhook receipts."""
+"""Response models of the ledger and of inbound webhook receipts."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,7 +14,7 @@ from handoff.domain.lifecycle import CaseStatus
 
 if TYPE_CHECKING:  # only the `of` mappers take these
     from handoff.domain.ledger import Ledger, LedgerEntry
-    from handoff.services.partner_webhooks import IssuedSecret, Receipt
+    from handoff.services.partner_webhooks import Receipt
 
 Money = Annotated[Decimal, Field(description="Decimal string in the case currency")]
 
@@ -94,26 +94,6 @@ class LedgerResponse(LazyModel):
             accepted_on=ledger.accepted_on,
             entries=[LedgerEntryResponse.of(e) for e in ledger.entries],
             totals=LedgerTotalsResponse(**vars(ledger.totals)),
-        )
-
-
-class WebhookSecretResponse(LazyModel):
-    secret_id: Annotated[str, Field(description="Which secret this is (whs_0001, …)")]
-    secret: Annotated[
-        str, Field(description="Standard Webhooks secret (`whsec_` + base64); shown once, store it now")
-    ]
-    created_at: datetime
-    retired_secret_id: Annotated[
-        str | None, Field(description="The oldest secret, retired because two were active")
-    ] = None
-
-    @classmethod
-    def of(cls, issued: IssuedSecret) -> WebhookSecretResponse:
-        return cls(
-            secret_id=issued.secret_id,
-            secret=issued.secret,
-            created_at=issued.created_at,
-            retired_secret_id=issued.retired_secret_id,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import ConfigDict, EmailStr, Field, field_validator
 
@@ -26,6 +26,9 @@ from handoff.domain.partners import (
     PartnerType,
 )
 from handoff.domain.routing import RoutingRule, RoutingRules
+
+if TYPE_CHECKING:
+    from handoff.services.webhook_secrets import IssuedSecret
 
 EXAMPLE_PARTNER: dict[str, Any] = {
     "name": "Pennine Credit Recovery Ltd",
@@ -215,4 +218,24 @@ class RoutingRulesResponse(LazyModel):
             unanswered_contacts_threshold=record.rules.unanswered_contacts_threshold,
             updated_at=record.updated_at,
             updated_by=record.updated_by,
+        )
+
+
+class WebhookSecretResponse(LazyModel):
+    secret_id: Annotated[str, Field(description="Which secret this is (whs_0001, …)")]
+    secret: Annotated[
+        str, Field(description="Standard Webhooks secret (`whsec_` + base64); shown once, store it now")
+    ]
+    created_at: datetime
+    retired_secret_id: Annotated[
+        str | None, Field(description="The oldest secret, retired because two were active")
+    ] = None
+
+    @classmethod
+    def of(cls, issued: IssuedSecret) -> WebhookSecretResponse:
+        return cls(
+            secret_id=issued.secret_id,
+            secret=issued.secret,
+            created_at=issued.created_at,
+            retired_secret_id=issued.retired_secret_id,
         )

@@ -14,9 +14,9 @@ from handoff.adapters.webhook_secrets import webhook_secret_repository
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.handlers.http import require
-from handoff.handlers.ledger_models import WebhookSecretResponse
+from handoff.handlers.partner_models import WebhookSecretResponse
 from handoff.observability import logger
-from handoff.services import partner_webhooks
+from handoff.services import webhook_secrets
 
 router = APIGatewayRouter()
 PartnerIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -32,7 +32,7 @@ PartnerIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 )
 def issue_webhook_secret(partner_id: PartnerIdPath) -> Response[WebhookSecretResponse]:
     require(router, PrincipalKind.operator)
-    issued = partner_webhooks.issue_secret(
+    issued = webhook_secrets.issue_secret(
         webhook_secret_repository(), secret_box(), partner_directory().exists, partner_id, utcnow()
     )
     logger.info(

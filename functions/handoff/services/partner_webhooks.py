@@ -11,13 +11,11 @@ transaction, so a redelivered webhook is recorded once and concurrent ones never
 
 from __future__ import annotations
 
-import base64
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -37,8 +35,8 @@ from handoff.domain.outcomes import (
 from handoff.services.assignments import Cases, assigned_case
 from handoff.services.cases import update_case
 from handoff.services.ports import DuplicateClaimError
+from handoff.services.webhook_secrets import SecretSealer, SecretStore
 
-SECRET_BYTES = 32
 S = CaseStatus
 RECEIVING = frozenset({S.assigned, S.accepted, S.in_recovery, S.settled, S.judgment})
 """Where a case takes outcomes from its partner (the statuses in which the partner sees it)."""
@@ -46,41 +44,6 @@ RECEIVING = frozenset({S.assigned, S.accepted, S.in_recovery, S.settled, S.judgm
 
 class UnauthenticatedWebhookError(UnauthenticatedError):
     """Unknown partner, no active secret, a bad signature or a stale timestamp: 401, nothing recorded."""
-
-
-class SecretSealer(Protocol):
-    def seal(self, secret: str, context: dict[str, str]) -> str: ...
-
-    def open(self, sealed: str, context: dict[str, str]) -> str: ...
-
-
-class SecretStore(Protocol):
-    def active(self, partner_id: str) -> list[Any]: ...
-
-    def add(self, partner_id: str, sealed: str, now: datetime) -> tuple[Any, Any]: ...
-
-
-@dataclass(frozen=True)
-class IssuedSecret:
-    secret_id: str
-    secret: str  # shown once
-    created_at: datetime
-    retired_secret_id: str | None
-
-
-def issue_secret(
-    store: SecretStore,
-    box: SecretSealer,
-    partner_exists: Callable[[str], bool],
-    partner_id: str,
-    now: datetime,
-) -> IssuedSecret:
-    """A new `whsec_…` secret for the partner (sealed at rest); the oldest of two active ones retires."""
-    if not partner_exists(partner_id):
-        raise NotFoundError(f"partner {partner_id} not found")
-    secret = "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
-    stored, retired = store.add(partner_id, box.seal(secret, {"partner_id": partner_id}), now)
-    return IssuedSecret(stored.secret_id, secret, stored.created_at, retired.secret_id if retired else None)
 
 
 def authenticate(
