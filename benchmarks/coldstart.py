@@ -6,22 +6,24 @@ Run from the repository root:
     .venv/bin/python -m benchmarks.coldstart --rounds 5 --no-write
 
 For every function in `handoff.catalog.FUNCTIONS`, a fresh interpreter (the venv's Python, the
-environment the function gets, `PYTHONPATH=functions`) times, with `time.perf_counter` around
-the imports only (so the interpreter's own start-up is not in either figure):
+environment the function gets, `PYTHONPATH=functions`) imports, timed apart in the same process
+(so the interpreter's own start-up is in neither figure):
 
-* **handler**: `import <handler module>`, look up its entry, then import the function's
-  dependency set (already loaded by then unless the handler defers it to first use: a
-  dependency the function needs costs the same whether it is imported early or late);
-* **dependencies**: the same dependency set alone.
+* **dependencies**: the function's declared dependency set;
+* then the handler module and its entry. *handler* is the whole: dependencies + our own code +
+  any third-party module the handler loads beyond the set. A dependency the function needs
+  costs the same whether our code imports it early or late, so deferring one changes nothing.
+
+The ratio handler / dependencies is taken per interpreter, so both sides share a process, a
+memory layout and a moment of the machine; the table gives medians over rounds (after one
+untimed warm-up round, which also writes bytecode caches).
 
 The dependency set of a function is declared below (`DEPENDENCIES`), block by block, from what
 the function does on its main path, not from what its modules happen to import: the ratio
 then shows what our own modules cost at load (pydantic model classes, tables, route
 registration) plus any third-party package a function loads without needing it. The report
 also lists, per handler module, the third-party packages its import loads beyond the declared
-set. The two sides run alternately, function by function, for several rounds after one
-untimed warm-up round (which also writes bytecode caches); the table gives medians over the
-rounds.
+set.
 """
 
 from __future__ import annotations
@@ -117,16 +119,18 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
 _TIMED = """
 import importlib, json, sys, time
 handler, entry, deps = sys.argv[1], sys.argv[2], sys.argv[3:]
-before = set(sys.modules)
+def third_party():
+    tops = {m.split(".")[0] for m in sys.modules} - set(sys.stdlib_module_names)
+    return sorted(m for m in tops if not m.startswith("_") and m != "handoff")
 wall, cpu = time.perf_counter(), time.process_time()
-if handler:
-    getattr(importlib.import_module(handler), entry)
 for name in deps:
     importlib.import_module(name)
+deps_cpu, deps_wall = time.process_time() - cpu, time.perf_counter() - wall
+deps_packages = third_party()
+getattr(importlib.import_module(handler), entry)
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-tops = {m.split(".")[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names)
-packages = sorted(m for m in tops if not m.startswith("_") and m != "handoff")
-print(json.dumps({"wall": wall, "cpu": cpu, "packages": packages}))
+print(json.dumps({"wall": wall, "cpu": cpu, "deps_wall": deps_wall, "deps_cpu": deps_cpu,
+                  "packages": third_party(), "deps_packages": deps_packages}))
 """
 
 
@@ -172,14 +176,19 @@ def environment() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Sample:
-    wall: float
+    """One fresh interpreter: the dependency set imported, then the handler, timed apart."""
+
+    wall: float  # dependencies + handler
     cpu: float
+    deps_wall: float  # the dependency set alone
+    deps_cpu: float
     packages: tuple[str, ...]
+    deps_packages: tuple[str, ...]
 
 
-def _timed(handler: str, entry: str, modules: tuple[str, ...], env: dict[str, str]) -> Sample:
+def handler_side(case: Case, env: dict[str, str]) -> Sample:
     completed = subprocess.run(
-        [sys.executable, "-c", _TIMED, handler, entry, *modules],
+        [sys.executable, "-c", _TIMED, case.handler, case.entry, *case.modules],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -187,17 +196,16 @@ def _timed(handler: str, entry: str, modules: tuple[str, ...], env: dict[str, st
         check=False,
     )
     if completed.returncode:
-        raise RuntimeError(f"{handler or 'dependencies'}: {completed.stderr.strip()[-2000:]}")
+        raise RuntimeError(f"{case.handler}: {completed.stderr.strip()[-2000:]}")
     found = json.loads(completed.stdout.strip().splitlines()[-1])
-    return Sample(float(found["wall"]), float(found["cpu"]), tuple(found["packages"]))
-
-
-def handler_side(case: Case, env: dict[str, str]) -> Sample:
-    return _timed(case.handler, case.entry, case.modules, env)
-
-
-def deps_side(case: Case, env: dict[str, str]) -> Sample:
-    return _timed("", "", case.modules, env)
+    return Sample(
+        float(found["wall"]),
+        float(found["cpu"]),
+        float(found["deps_wall"]),
+        float(found["deps_cpu"]),
+        tuple(found["packages"]),
+        tuple(found["deps_packages"]),
+    )
 
 
 def source_env(env: dict[str, str], cache_dir: Path) -> dict[str, str]:
@@ -205,7 +213,7 @@ def source_env(env: dict[str, str], cache_dir: Path) -> dict[str, str]:
     packages or our code: what importing costs from a bundle that ships no bytecode."""
     source = {**env, "PYTHONPYCACHEPREFIX": str(cache_dir)}
     for case in cases():  # fill the private cache, then keep only the standard library's part
-        _timed(case.handler, case.entry, case.modules, source)
+        handler_side(case, source)
     stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
     kept = cache_dir / stdlib.relative_to(stdlib.anchor)
     for path in cache_dir.rglob("*.pyc"):
@@ -226,30 +234,29 @@ def interpreter_seconds(env: dict[str, str], runs: int = 5) -> float:
 @dataclass
 class Row:
     case: Case
-    handler: list[Sample] = field(default_factory=list)
-    deps: list[Sample] = field(default_factory=list)
-    source: list[Sample] = field(default_factory=list)  # the handler side without bytecode
+    samples: list[Sample] = field(default_factory=list)
+    source: list[Sample] = field(default_factory=list)  # the same without bytecode
 
-    def median(self, side: str, measure: str) -> float:
-        samples = {"handler": self.handler, "deps": self.deps, "source": self.source}[side]
-        return statistics.median(getattr(sample, measure) for sample in samples)
+    def median(self, measure: str, samples: list[Sample] | None = None) -> float:
+        return statistics.median(getattr(sample, measure) for sample in samples or self.samples)
 
     @property
     def ratio(self) -> float:
-        return self.median("handler", "cpu") / self.median("deps", "cpu")
-
-    @property
-    def source_ratio(self) -> float:
-        return self.median("source", "cpu") / self.median("handler", "cpu")
+        """Median over interpreters of (dependencies + handler) / dependencies, each pair measured in one."""
+        return statistics.median(s.cpu / s.deps_cpu for s in self.samples)
 
     @property
     def wall_ratio(self) -> float:
-        return self.median("handler", "wall") / self.median("deps", "wall")
+        return statistics.median(s.wall / s.deps_wall for s in self.samples)
+
+    @property
+    def source_ratio(self) -> float:
+        return self.median("cpu", self.source) / self.median("cpu")
 
     @property
     def extra_packages(self) -> list[str]:
         """Third-party packages the handler loads that its dependency set does not."""
-        return sorted(set(self.handler[-1].packages) - set(self.deps[-1].packages))
+        return sorted(set(self.samples[-1].packages) - set(self.samples[-1].deps_packages))
 
 
 def measure(rounds: int) -> tuple[list[Row], float]:
@@ -259,11 +266,9 @@ def measure(rounds: int) -> tuple[list[Row], float]:
         handler_side(row.case, env)
     with tempfile.TemporaryDirectory() as cache_dir:
         without_bytecode = source_env(env, Path(cache_dir))
-        for index in range(rounds):
-            for position, row in enumerate(rows):
-                sides = [(handler_side, row.handler), (deps_side, row.deps)]
-                for side, samples in sides if (index + position) % 2 == 0 else reversed(sides):
-                    samples.append(side(row.case, env))
+        for _ in range(rounds):
+            for row in rows:
+                row.samples.append(handler_side(row.case, env))
                 row.source.append(handler_side(row.case, without_bytecode))
     return rows, interpreter_seconds(env)
 
@@ -281,16 +286,16 @@ def report(rows: list[Row], rounds: int, bare_s: float, seconds: float) -> str:
         f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs "
         "(shared with other work while measured)",
         f"- python {platform.python_version()}, pydantic {pydantic.VERSION}",
-        "- method: every figure is a fresh interpreter timing only its imports, in process CPU time "
-        "(`time.process_time`: on a shared machine wall time also counts other processes' turns; "
-        f"the wall-clock medians are given too) — interpreter start-up itself ({bare_s * 1e3:.0f} ms "
-        f"wall here) is in neither side; {rounds} rounds after an untimed warm-up, the two sides of a "
-        "row alternating which runs first; medians over rounds. *handler* = import the handler "
-        "module, look up its entry, then import the dependency set (a no-op for what the handler "
-        "already loaded; a dependency the function needs costs the same imported early or at first "
-        "use); *dependencies* = the dependency set alone. Environment: the local runtime's variables "
-        "(resource names, `POWERTOOLS_TRACE_DISABLED=true`), `PYTHONPATH=functions`; no AWS call is "
-        "made at import.",
+        "- method: side by side in one fresh interpreter per sample: it imports the dependency set "
+        "(timed: *dependencies*), then the handler module and its entry (timed on: *handler* is the "
+        "whole, dependencies + our code + any third-party module the handler loads beyond the set); "
+        "the ratio is taken per interpreter and its median over rounds is reported, so the two sides "
+        "always share a process, a memory layout and a moment of the machine (separate processes "
+        "varied by ±10% a sample on this shared two-core machine). Process CPU time "
+        "(`time.process_time`; wall-clock in brackets); interpreter start-up "
+        f"({bare_s * 1e3:.0f} ms wall here) is in neither side; {rounds} rounds after an untimed "
+        "warm-up. Environment: the local runtime's variables (resource names, "
+        "`POWERTOOLS_TRACE_DISABLED=true`), `PYTHONPATH=functions`; no AWS call is made at import.",
         "",
         "| function(s) | handler | dependency set | handler ms CPU (wall) "
         "| dependencies ms CPU (wall) | ratio CPU (wall) | goal | handler from source, ms CPU |",
@@ -301,10 +306,10 @@ def report(rows: list[Row], rounds: int, bare_s: float, seconds: float) -> str:
         lines.append(
             f"| {', '.join(row.case.functions)} | `{row.case.handler}.{row.case.entry}` "
             f"| {' + '.join(row.case.blocks)} "
-            f"| {row.median('handler', 'cpu') * 1e3:.0f} ({row.median('handler', 'wall') * 1e3:.0f}) "
-            f"| {row.median('deps', 'cpu') * 1e3:.0f} ({row.median('deps', 'wall') * 1e3:.0f}) "
+            f"| {row.median('cpu') * 1e3:.0f} ({row.median('wall') * 1e3:.0f}) "
+            f"| {row.median('deps_cpu') * 1e3:.0f} ({row.median('deps_wall') * 1e3:.0f}) "
             f"| {row.ratio:.3f} ({row.wall_ratio:.3f}) | <= {GOAL}: **{ok}** "
-            f"| {row.median('source', 'cpu') * 1e3:.0f} ({row.source_ratio:.1f}x) |"
+            f"| {row.median('cpu', row.source) * 1e3:.0f} ({row.source_ratio:.1f}x) |"
         )
     lines += [
         "",
@@ -355,7 +360,7 @@ def report(rows: list[Row], rounds: int, bare_s: float, seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median over rounds)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (median over rounds)")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULTS.name}")
     args = parser.parse_args(argv)
 

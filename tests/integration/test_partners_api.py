@@ -212,24 +212,26 @@ def fresh_table(local_aws: Any) -> Iterator[str]:
 
 def test_default_rules_are_version_0_and_every_version_is_kept(fresh_table: str) -> None:
     from handoff.adapters.aws import dynamodb
-    from handoff.adapters.routing_store import DEFAULT_ROUTING_RULES, DynamoRoutingRules
+    from handoff.adapters.routing_store import DynamoRoutingRules, default_routing_rules
     from handoff.domain.errors import ConflictError, NotFoundError
     from handoff.domain.routing import RoutingRules
+
+    default = default_routing_rules()
 
     store = DynamoRoutingRules(dynamodb(), fresh_table)
     custom = RoutingRules.model_validate({k: v for k, v in EXAMPLE_RULES.items() if k != "version"})
 
-    assert store.get() == (DEFAULT_ROUTING_RULES, 0)
-    assert [r.partner_type for r in DEFAULT_ROUTING_RULES.rules] == ["attorney", "agency"]
+    assert store.get() == (default, 0)
+    assert [r.partner_type for r in default.rules] == ["attorney", "agency"]
     first = store.put(custom, 0)
     with pytest.raises(ConflictError):
         store.put(custom, 0)  # someone stored version 1 meanwhile
-    second = store.put(DEFAULT_ROUTING_RULES, 1, changed_by="key_x")
+    second = store.put(default, 1, changed_by="key_x")
 
     assert (first.version, second.version) == (1, 2)
-    assert store.get() == (DEFAULT_ROUTING_RULES, 2)
-    assert store.get_version(1) == custom and store.get_version(2) == DEFAULT_ROUTING_RULES
-    assert store.get_version(0) == DEFAULT_ROUTING_RULES
+    assert store.get() == (default, 2)
+    assert store.get_version(1) == custom and store.get_version(2) == default
+    assert store.get_version(0) == default
     with pytest.raises(NotFoundError):
         store.get_version(3)
 

@@ -2,7 +2,7 @@
 
 The current table is `ROUTING` / `RULES` with its `version`; every stored version is also
 kept as `ROUTING` / `RULES#v0001`, … so a routing decision can name, and later show, the
-rules it used. Version 0 is `DEFAULT_ROUTING_RULES`, in force until an operator stores a table.
+rules it used. Version 0 is `default_routing_rules()`, in force until an operator stores a table.
 """
 
 from __future__ import annotations
@@ -29,29 +29,33 @@ if TYPE_CHECKING:
 ROUTING_PK = "ROUTING"
 RULES_SK = "RULES"
 
-DEFAULT_ROUTING_RULES = RoutingRules(
-    rules=[
-        RoutingRule(
-            rule_id="attorney-escalation",
-            description="Insolvency or prior legal disputes, or a principal above the small-claims "
-            "limit or the attorney threshold: an attorney",
-            partner_type=PartnerType.attorney,
-            any_signals=[
-                EscalationSignal.insolvency_or_prior_disputes,
-                EscalationSignal.above_small_claims,
-                EscalationSignal.above_threshold,
-            ],
-        ),
-        RoutingRule(
-            rule_id="agency-default",
-            description="Every other case: a collection agency",
-            partner_type=PartnerType.agency,
-        ),
-    ],
-    attorney_threshold={"GBP": Decimal("10000"), "EUR": Decimal("10000"), "USD": Decimal("10000")},
-)
-"""Version 0: attorney when the debtor is insolvent or has prior legal disputes, or the
-principal is above the jurisdiction's small-claims limit or 10,000 GBP/EUR/USD; else agency."""
+
+@cache
+def default_routing_rules() -> RoutingRules:
+    """Version 0, built at first use: attorney when the debtor is insolvent or has prior legal
+    disputes, or the principal is above the jurisdiction's small-claims limit or 10,000
+    GBP/EUR/USD; else agency."""
+    return RoutingRules(
+        rules=[
+            RoutingRule(
+                rule_id="attorney-escalation",
+                description="Insolvency or prior legal disputes, or a principal above the small-claims "
+                "limit or the attorney threshold: an attorney",
+                partner_type=PartnerType.attorney,
+                any_signals=[
+                    EscalationSignal.insolvency_or_prior_disputes,
+                    EscalationSignal.above_small_claims,
+                    EscalationSignal.above_threshold,
+                ],
+            ),
+            RoutingRule(
+                rule_id="agency-default",
+                description="Every other case: a collection agency",
+                partner_type=PartnerType.agency,
+            ),
+        ],
+        attorney_threshold={"GBP": Decimal("10000"), "EUR": Decimal("10000"), "USD": Decimal("10000")},
+    )
 
 
 def rules_history_sk(version: int) -> str:
@@ -76,17 +80,17 @@ class DynamoRoutingRules:
         self._table = table
 
     def get(self) -> tuple[RoutingRules, int]:
-        """The rules in force and their version (`DEFAULT_ROUTING_RULES`, 0, when none is stored)."""
+        """The rules in force and their version (`default_routing_rules()`, 0, when none is stored)."""
         record = self.current()
         return record.rules, record.version
 
     def current(self) -> RulesRecord:
-        return self._read(RULES_SK) or RulesRecord(DEFAULT_ROUTING_RULES, 0)
+        return self._read(RULES_SK) or RulesRecord(default_routing_rules(), 0)
 
     def get_version(self, version: int) -> RoutingRules:
         """The rules as they were at `version` (0: the default); NotFoundError if never stored."""
         if version == 0:
-            return DEFAULT_ROUTING_RULES
+            return default_routing_rules()
         record = self._read(rules_history_sk(version))
         if record is None:
             raise NotFoundError(f"routing rules version {version} not found")
