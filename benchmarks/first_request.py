@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from handoff.adapters.dynamodb import tenant_repository
     from handoff.domain.tenants import TenantProfile
-    from handoff.handlers.models import EXAMPLE_CASE, TenantRequest
+    from handoff.handlers.models import EXAMPLE_CASE
+    from handoff.handlers.operator_models import TenantRequest
     from handoff.local.aws import start_local_aws
     from handoff.services.access import create_tenant
 

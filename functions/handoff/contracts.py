@@ -34,7 +34,7 @@ PUBLIC_PATHS = {route.path for route in ROUTES if not route.auth}
 
 def public_models() -> dict[str, type[BaseModel]]:
     from handoff.domain import outcomes
-    from handoff.handlers import models
+    from handoff.handlers import models, operator_models
     from handoff.handlers.ledger_models import LedgerResponse
     from handoff.handlers.problems import Problem
 
@@ -42,9 +42,9 @@ def public_models() -> dict[str, type[BaseModel]]:
         "case_request": models.CaseRequest,
         "case_response": models.CaseResponse,
         "contact_request": models.ContactRequest,
-        "tenant_request": models.TenantRequest,
-        "api_key_request": models.ApiKeyRequest,
-        "api_key_response": models.ApiKeyResponse,
+        "tenant_request": operator_models.TenantRequest,
+        "api_key_request": operator_models.ApiKeyRequest,
+        "api_key_response": operator_models.ApiKeyResponse,
         "problem": Problem,
         "ledger_response": LedgerResponse,
         **{f"webhook_{name.replace('.', '_')}": model for name, model in outcomes.OUTCOME_EVENTS.items()},

@@ -17,6 +17,13 @@ from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers import ledger_routes, webhook_routes
+from handoff.handlers.evidence_models import (
+    EvidenceListResponse,
+    EvidenceRequest,
+    EvidenceResponse,
+    EvidenceUploadResponse,
+    UploadResponse,
+)
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import (
     CaseListItem,
@@ -27,14 +34,9 @@ from handoff.handlers.models import (
     DownloadResponse,
     EventListResponse,
     EventResponse,
-    EvidenceListResponse,
-    EvidenceRequest,
-    EvidenceResponse,
-    EvidenceUploadResponse,
     HealthResponse,
     PaymentRequest,
     ReasonRequest,
-    UploadResponse,
     VerificationResponse,
 )
 from handoff.handlers.wiring import packet_deps, workflow_deps

@@ -17,14 +17,14 @@ from handoff.config import document_settings
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.evidence import EvidenceStatus
-from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import (
+from handoff.handlers.document_models import (
     DocumentListResponse,
     DocumentRequest,
     DocumentResponse,
-    DownloadResponse,
     PacketResponse,
 )
+from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.models import DownloadResponse
 from handoff.handlers.wiring import document_store, packet_deps
 from handoff.observability import logger, tracer
 from handoff.services import documents as document_service

@@ -1,4 +1,4 @@
-"""Request and response models of the public API, mapped explicitly from the domain."""
+"""Request and response models of cases: intake, the case and its summary, the timeline, downloads."""
 
 from __future__ import annotations
 
@@ -9,25 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
-from handoff.domain.document_kinds import DocumentKind
-from handoff.domain.evidence import EvidenceDeclaration, EvidenceKind, EvidenceStatus, Readiness
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
-from handoff.domain.tenants import TenantProfile
 
 if TYPE_CHECKING:  # only the `of` mappers take these: a function loads the services it calls, no more
-    from handoff.domain.api_keys import ApiKey
     from handoff.domain.case import Case, CaseEvent
-    from handoff.domain.evidence import Evidence
-    from handoff.domain.generated import GeneratedDocument
     from handoff.domain.jurisdictions import LegalAssessment
-    from handoff.domain.tenants import Tenant
     from handoff.services.cases import Verification
-    from handoff.services.packets import Packet
-    from handoff.services.reports import RecoveryReport, ReportRow
 
 EXAMPLE_CASE: dict[str, Any] = {
     "creditor_reference": "ACME-2026-0042",
@@ -246,89 +236,6 @@ class EventListResponse(LazyModel):
     next_cursor: str | None = None
 
 
-class TenantRequest(TenantProfile):
-    """A business to onboard: its profile appears on letters it sends through Handoff."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "legal_name": "Acme Supplies Ltd",
-                    "registration_number": "09876543",
-                    "address": {
-                        "lines": ["5 Mill Lane"],
-                        "city": "York",
-                        "postal_code": "YO1 7HH",
-                        "country": "GB",
-                        "subdivision": "GB-ENG",
-                    },
-                    "contact": {
-                        "name": "Credit Control",
-                        "email": "credit@acme.example",
-                        "phone": "+441904000000",
-                    },
-                    "payment_instructions": {
-                        "account_name": "Acme Supplies Ltd",
-                        "bank_name": "Example Bank",
-                        "sort_code": "12-34-56",
-                        "account_number": "12345678",
-                        "reference_hint": "your invoice number",
-                    },
-                }
-            ]
-        }
-    )
-
-
-class TenantResponse(LazyModel):
-    tenant_id: str
-    created_at: datetime
-    profile: TenantProfile
-
-    @classmethod
-    def of(cls, tenant: Tenant) -> TenantResponse:
-        return cls(tenant_id=tenant.tenant_id, created_at=tenant.created_at, profile=tenant.profile)
-
-
-class ApiKeyRequest(Strict):
-    """Issue a key: business keys name a tenant, agency and attorney keys a partner, operator keys neither."""
-
-    kind: PrincipalKind
-    tenant_id: str | None = None
-    partner_id: str | None = None
-    label: Annotated[str | None, Field(max_length=100, description="What the key is for")] = None
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"kind": "business", "tenant_id": "ten_4f1c0e9b2a7d6c5e8f90", "label": "ERP"}]
-        }
-    )
-
-
-class ApiKeyResponse(LazyModel):
-    key_id: str
-    kind: PrincipalKind
-    tenant_id: str | None
-    partner_id: str | None
-    label: str | None
-    created_at: datetime
-    revoked_at: datetime | None = None
-    secret: Annotated[str | None, Field(description="Shown once, at issue; store it safely")] = None
-
-    @classmethod
-    def of(cls, key: ApiKey, secret: str | None = None) -> ApiKeyResponse:
-        return cls(
-            key_id=key.key_id,
-            kind=key.kind,
-            tenant_id=key.tenant_id,
-            partner_id=key.partner_id,
-            label=key.label,
-            created_at=key.created_at,
-            revoked_at=key.revoked_at,
-            secret=secret,
-        )
-
-
 class ChainBreakResponse(LazyModel):
     seq: int
     reason: str
@@ -354,135 +261,6 @@ class VerificationResponse(LazyModel):
             packets=verification.packets,
             breaks=[ChainBreakResponse(seq=b.seq, reason=b.reason) for b in verification.breaks],
         )
-
-
-class EvidenceRequest(EvidenceDeclaration):
-    """Declare a file before uploading it; the upload must match the declared type, size and hash."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "invoice",
-                    "filename": "INV-1001.pdf",
-                    "content_type": "application/pdf",
-                    "size": 48213,
-                    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                    "invoice_number": "INV-1001",
-                }
-            ]
-        }
-    )
-
-
-class EvidenceResponse(LazyModel):
-    evidence_id: str
-    kind: EvidenceKind
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-    invoice_number: str | None
-    status: Annotated[
-        EvidenceStatus, Field(description="pending_upload until checked; then verified or rejected")
-    ]
-    reason: Annotated[str | None, Field(description="Why it was rejected")] = None
-    detected_type: Annotated[str | None, Field(description="The type found in the bytes")] = None
-    created_at: datetime
-    checked_at: datetime | None = None
-
-    @classmethod
-    def of(cls, evidence: Evidence) -> EvidenceResponse:
-        d = evidence.declaration
-        return cls(
-            evidence_id=evidence.evidence_id,
-            kind=d.kind,
-            filename=d.filename,
-            content_type=d.content_type,
-            size=d.size,
-            sha256=d.sha256,
-            invoice_number=d.invoice_number,
-            status=evidence.status,
-            reason=evidence.reason,
-            detected_type=evidence.detected_type,
-            created_at=evidence.created_at,
-            checked_at=evidence.checked_at,
-        )
-
-
-class UploadResponse(LazyModel):
-    """A presigned POST: send the file as multipart/form-data with these fields, file last."""
-
-    method: str = "POST"
-    url: str
-    fields: dict[str, str]
-    expires_at: datetime
-
-
-class EvidenceUploadResponse(LazyModel):
-    evidence: EvidenceResponse
-    upload: UploadResponse
-
-
-class EvidenceListResponse(LazyModel):
-    items: list[EvidenceResponse]
-    readiness: Readiness
-
-
-class DocumentRequest(Strict):
-    """Which document to generate from the case as it stands now."""
-
-    kind: DocumentKind
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "demand_letter"}]})
-
-
-class DocumentResponse(LazyModel):
-    document_id: str
-    kind: DocumentKind
-    sha256: Annotated[str, Field(description="SHA-256 of the .docx exactly as stored")]
-    size: int
-    template_name: str
-    template_version: str
-    rule_pack_version: Annotated[str, Field(description="Jurisdiction rule pack used for amounts and dates")]
-    created_at: datetime
-    created_by: str
-
-    @classmethod
-    def of(cls, document: GeneratedDocument) -> DocumentResponse:
-        return cls(
-            document_id=document.document_id,
-            kind=document.kind,
-            sha256=document.sha256,
-            size=document.size,
-            template_name=document.template_name,
-            template_version=document.template_version,
-            rule_pack_version=document.rule_pack_version,
-            created_at=document.created_at,
-            created_by=document.created_by,
-        )
-
-
-class PacketResponse(LazyModel):
-    version: Annotated[int, Field(description="Packets are never rewritten: each assembly is a new version")]
-    sha256: Annotated[str, Field(description="SHA-256 of the ZIP exactly as stored; also on the timeline")]
-    size: int
-    files: Annotated[int, Field(description="Members, manifest.json included")]
-    created_at: datetime
-
-    @classmethod
-    def of(cls, packet: Packet) -> PacketResponse:
-        return cls(
-            version=packet.version,
-            sha256=packet.sha256,
-            size=packet.size,
-            files=packet.files,
-            created_at=datetime.fromisoformat(packet.created_at),
-        )
-
-
-class DocumentListResponse(LazyModel):
-    items: list[DocumentResponse]
 
 
 class DownloadResponse(LazyModel):
@@ -514,138 +292,6 @@ class ReasonRequest(Strict):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"reason": "Debtor says the goods were faulty"}]}
     )
-
-
-class AssignRequest(Strict):
-    partner_id: Annotated[str, Field(min_length=1, max_length=64)]
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"partner_id": "par_2c9d1e0f4a5b6c7d8e9f"}]})
-
-
-class ReviewItem(LazyModel):
-    case_id: str
-    tenant_id: str
-    creditor_reference: str
-    currency: str
-    balance: Decimal
-    debtor_jurisdiction: str
-    since: datetime
-
-    @classmethod
-    def of(cls, case: Case) -> ReviewItem:
-        address = case.intake.debtor.address
-        return cls(
-            case_id=case.case_id,
-            tenant_id=case.tenant_id,
-            creditor_reference=case.intake.creditor_reference,
-            currency=case.intake.currency,
-            balance=case.outstanding,
-            debtor_jurisdiction=address.subdivision or address.country,
-            since=case.updated_at,
-        )
-
-
-class ReviewQueueResponse(LazyModel):
-    items: list[ReviewItem]
-
-
-class EvidenceIndexItem(LazyModel):
-    evidence_id: str
-    kind: EvidenceKind
-    filename: str
-    sha256: str
-    size: int
-    path_in_packet: str
-
-
-class CreditorView(LazyModel):
-    legal_name: str
-    registration_number: str | None
-    contact_name: str
-    contact_email: str
-
-
-class AssignmentResponse(LazyModel):
-    """The case file a partner works from: the case, the creditor, the evidence and documents."""
-
-    case: CaseResponse
-    creditor: CreditorView
-    evidence: Annotated[
-        list[EvidenceIndexItem], Field(description="Verified evidence only; all in the packet")
-    ]
-    documents: list[DocumentResponse]
-
-    @classmethod
-    def of(
-        cls, case: Case, creditor: TenantProfile, evidence: list[Evidence], documents: list[GeneratedDocument]
-    ) -> AssignmentResponse:
-        return cls(
-            case=CaseResponse.of(case),
-            creditor=CreditorView(
-                legal_name=creditor.legal_name,
-                registration_number=creditor.registration_number,
-                contact_name=creditor.contact.name,
-                contact_email=creditor.contact.email,
-            ),
-            evidence=[
-                EvidenceIndexItem(
-                    evidence_id=e.evidence_id,
-                    kind=e.declaration.kind,
-                    filename=e.declaration.filename,
-                    sha256=e.declaration.sha256,
-                    size=e.declaration.size,
-                    path_in_packet=e.path_in_packet,
-                )
-                for e in evidence
-                if e.status == EvidenceStatus.verified
-            ],
-            documents=[DocumentResponse.of(d) for d in documents],
-        )
-
-
-class AssignmentListResponse(LazyModel):
-    items: list[CaseListItem]
-
-
-class ReportRowResponse(LazyModel):
-    group: Annotated[str, Field(description="Partner id, jurisdiction, amount band, or `all`")]
-    currency: str
-    cases: int
-    principal: Decimal
-    recovered: Annotated[Decimal, Field(description="Applied to the debt (costs, interest, principal)")]
-    collected: Annotated[
-        Decimal, Field(description="Received by partners and directly, overpayments included")
-    ]
-    fees: Annotated[Decimal, Field(description="Partner fees")]
-    net: Annotated[Decimal, Field(description="Net to the creditor")]
-    recovery_rate_percent: Annotated[Decimal, Field(description="recovered / principal * 100")]
-    cases_paid: Annotated[int, Field(description="Cases with at least one payment")]
-    median_days_to_first_payment: Annotated[float | None, Field(description="From submission")]
-
-
-class RecoveryReportResponse(LazyModel):
-    """Per currency (amounts in different currencies are never added), for cases submitted in the period."""
-
-    period_from: date
-    period_to: date
-    totals: list[ReportRowResponse]
-    by_partner: list[ReportRowResponse]
-    by_jurisdiction: list[ReportRowResponse]
-    by_amount_band: list[ReportRowResponse]
-
-    @classmethod
-    def of(cls, report: RecoveryReport) -> RecoveryReportResponse:
-        def rows(items: list[ReportRow]) -> list[ReportRowResponse]:
-            return [ReportRowResponse(**vars(row)) for row in items]
-
-        return cls(
-            period_from=report.period_from,
-            period_to=report.period_to,
-            totals=rows(report.totals),
-            by_partner=rows(report.by_partner),
-            by_jurisdiction=rows(report.by_jurisdiction),
-            by_amount_band=rows(report.by_amount_band),
-        )
 
 
 class HealthResponse(LazyModel):

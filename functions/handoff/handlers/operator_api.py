@@ -15,7 +15,7 @@ from handoff.config import api_settings
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import (
+from handoff.handlers.operator_models import (
     ApiKeyRequest,
     ApiKeyResponse,
     AssignRequest,

@@ -19,15 +19,9 @@ from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers import ledger_routes
+from handoff.handlers.assignment_models import AssignmentListResponse, AssignmentResponse
 from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import (
-    AssignmentListResponse,
-    AssignmentResponse,
-    CaseListItem,
-    CaseResponse,
-    DownloadResponse,
-    ReasonRequest,
-)
+from handoff.handlers.models import CaseListItem, CaseResponse, DownloadResponse, ReasonRequest
 from handoff.handlers.wiring import document_store, packet_deps, workflow_deps
 from handoff.observability import logger, tracer
 from handoff.services import documents as document_service

@@ -19,7 +19,7 @@ from handoff.domain.errors import FieldProblem, InvalidRequestError
 from handoff.domain.ledger import Ledger
 from handoff.domain.models import IsoDate
 from handoff.handlers.http import build_resolver, lambda_entry, require
-from handoff.handlers.models import RecoveryReportResponse
+from handoff.handlers.report_models import RecoveryReportResponse
 from handoff.observability import logger, tracer
 from handoff.services import ledger as ledger_service
 from handoff.services.reports import report_for
