@@ -34,7 +34,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("authorizer", "handoff.handlers.authorizer", description="API key authorizer", memory_mb=256),
     Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
     Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
-    Function("reports_api", "handoff.handlers.reports_api", description="Recovery reports"),
+    Function("reports_api", "handoff.handlers.reports_api", description="Recovery reports and case ledgers"),
     Function(
         "partner_api", "handoff.handlers.partner_api", description="Assignments for agencies and attorneys"
     ),
@@ -142,8 +142,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/routing-rules", "operator_api"),
     Route("POST", "/v1/partners/{partner_id}/webhook-secrets", "operator_api"),
     Route("POST", "/v1/webhooks/partners/{partner_id}", "partner_webhooks", auth=False),  # signed
-    Route("GET", "/v1/cases/{case_id}/ledger", "business_api"),
-    Route("GET", "/v1/assignments/{case_id}/ledger", "partner_api"),
+    Route("GET", "/v1/cases/{case_id}/ledger", "reports_api"),
+    Route("GET", "/v1/assignments/{case_id}/ledger", "reports_api"),
     Route("PUT", "/v1/routing-rules", "operator_api"),
 )
 

@@ -1,4 +1,4 @@
-"""The case ledger: for the creditor (business API) and for the assigned partner (partner API)."""
+"""The case ledger: for the creditor and for the assigned partner (served with the reports)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ partner_router = APIGatewayRouter()
 CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
 
 
-def _fee_terms(partner_id: str) -> FeeTerms | None:
+def fee_terms(partner_id: str) -> FeeTerms | None:
     try:
         return partner_repository().get(partner_id).fee_terms
     except NotFoundError:
@@ -36,7 +36,7 @@ def _fee_terms(partner_id: str) -> FeeTerms | None:
 def case_ledger(case_id: CaseId) -> LedgerResponse:
     caller = require(business_router, PrincipalKind.business)
     case = get_case(case_repository(), caller, case_id)
-    return LedgerResponse.of(case_id, ledger_service.case_ledger(case_repository(), case, _fee_terms))
+    return LedgerResponse.of(case_id, ledger_service.case_ledger(case_repository(), case, fee_terms))
 
 
 @partner_router.get(
@@ -46,4 +46,4 @@ def assignment_ledger(case_id: CaseId) -> LedgerResponse:
     caller = require(partner_router, PrincipalKind.agency, PrincipalKind.attorney)
     assert caller.partner_id
     case = assigned_case(case_repository(), caller.partner_id, case_id)
-    return LedgerResponse.of(case_id, ledger_service.case_ledger(case_repository(), case, _fee_terms))
+    return LedgerResponse.of(case_id, ledger_service.case_ledger(case_repository(), case, fee_terms))

@@ -18,7 +18,6 @@ from handoff.config import api_settings, packet_settings
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
-from handoff.handlers import ledger_routes
 from handoff.handlers.assignment_models import AssignmentListResponse, AssignmentResponse
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.models import CaseListItem, CaseResponse, DownloadResponse, ReasonRequest
@@ -98,7 +97,6 @@ def decline_assignment(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
 
 
 ROUTERS = [router]
-ROUTERS.append(ledger_routes.partner_router)  # the ledger of an assigned case
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
     tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))

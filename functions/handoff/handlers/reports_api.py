@@ -1,4 +1,5 @@
-"""Recovery reports: a business sees its own cases, a partner its placements, an operator all."""
+"""Recovery reports and case ledgers: a business sees its own cases, a partner its placements,
+an operator all (reports only: a ledger is read by the case's business or its partner)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
 from handoff.adapters.dynamodb import case_repository, tenant_repository
-from handoff.adapters.partner_store import partner_repository
 from handoff.config import api_settings
 from handoff.domain.case import Case, Principal, PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.errors import FieldProblem, InvalidRequestError
 from handoff.domain.ledger import Ledger
 from handoff.domain.models import IsoDate
+from handoff.handlers import ledger_routes
 from handoff.handlers.http import build_resolver, lambda_entry, require
 from handoff.handlers.report_models import RecoveryReportResponse
 from handoff.observability import logger, tracer
@@ -28,12 +29,8 @@ router = APIGatewayRouter()
 MAX_DAYS = 366 * 3
 
 
-def _fee_terms(partner_id: str) -> object:
-    return partner_repository().get(partner_id).fee_terms
-
-
 def _ledger(case: Case) -> Ledger:
-    return ledger_service.case_ledger(case_repository(), case, _fee_terms)  # type: ignore[arg-type]
+    return ledger_service.case_ledger(case_repository(), case, ledger_routes.fee_terms)
 
 
 def _cases(caller: Principal) -> Iterable[Case]:
@@ -67,7 +64,7 @@ def recovery(
     return RecoveryReportResponse.of(report_for(lambda: _cases(caller), _ledger, start, end))
 
 
-ROUTERS = [router]
+ROUTERS = [router, ledger_routes.business_router, ledger_routes.partner_router]  # the money views
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
     tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
