@@ -41,12 +41,13 @@ from tests.integration.conftest import Api
 from tests.integration.test_outbound_webhooks import Receiver, deliveries, register, wait_for
 from tests.integration.test_outbound_webhooks import fast_retries as fast_retries
 from tests.integration.test_outbound_webhooks import receiver as receiver
-from tests.integration.test_workflow import ready_case, us_case
 from tests.integration.workflow_kit import (
     add_partner,
     events_of,
+    ready_case,
     submit,
     upload_complete_evidence,
+    us_case,
     wait_for_status,
     waiting_for,
 )

@@ -28,7 +28,7 @@ from werkzeug.serving import make_server
 from handoff.local.aws import LocalAws
 from tests.conftest import load_example
 from tests.integration.conftest import Api
-from tests.integration.test_partner_webhooks import case_in_recovery, collected, issue_secret, signed
+from tests.integration.workflow_kit import case_in_recovery, collected, issue_secret, signed
 
 pytestmark = pytest.mark.xdist_group("webhooks")
 

@@ -6,9 +6,7 @@ uses its own US state and partners serving only it, so routing never crosses tes
 
 from __future__ import annotations
 
-import copy
 import json
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -16,77 +14,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from standardwebhooks.webhooks import Webhook
 from werkzeug.test import Client
 
-from tests.conftest import load_example
 from tests.integration.conftest import Api
 from tests.integration.workflow_kit import (
     add_partner,
+    case_in_recovery,
+    collected,
+    event,
     events_of,
+    issue_secret,
     partner_key,
-    submit,
-    upload_complete_evidence,
-    wait_for_status,
-    waiting_for,
+    signed,
 )
 
 pytestmark = pytest.mark.xdist_group("webhooks")
-
-
-def us_case(state: str, amount: str = "4000.00") -> dict[str, Any]:
-    payload = copy.deepcopy(load_example("cases/globex-initech-ca.json"))
-    payload["debtor"]["address"]["subdivision"] = state
-    payload["debtor"]["flags"] = {"disputed": False, "insolvent": False, "prior_legal_disputes": False}
-    payload["terms"]["governing_law"] = state
-    payload["invoices"] = [{**payload["invoices"][0], "amount": amount, "paid": "0.00"}]
-    return payload
-
-
-def case_in_recovery(operator: Api, business: Api, state: str, amount: str = "4000.00") -> tuple[str, str]:
-    """(case_id, partner_id): a case accepted by an agency serving only `state`, in recovery."""
-    agency = add_partner([state], "agency", "USD")
-    payload = us_case(state, amount)
-    case_id = submit(business, payload)
-    wait_for_status(business, case_id, "on_hold")
-    upload_complete_evidence(business, case_id, payload)
-    waiting_for(business, case_id, "partner_acceptance")
-    accepted = partner_key(operator, agency).call("POST", f"/v1/assignments/{case_id}/accept")
-    assert accepted.status_code == 200, accepted.json
-    wait_for_status(business, case_id, "in_recovery")
-    return case_id, agency
-
-
-def issue_secret(operator: Api, partner_id: str) -> dict[str, Any]:
-    issued = operator.call("POST", f"/v1/partners/{partner_id}/webhook-secrets")
-    assert issued.status_code == 201, issued.json
-    secret: dict[str, Any] = issued.json
-    return secret
-
-
-def event(type_: str, **data: Any) -> dict[str, Any]:
-    return {"type": type_, "timestamp": datetime.now(UTC).isoformat(), "data": data}
-
-
-def collected(case_id: str, amount: str, on: str = "2026-11-20", **extra: Any) -> dict[str, Any]:
-    return event(
-        "payment.collected", case_id=case_id, amount=amount, currency="USD", collected_on=on, **extra
-    )
-
-
-def signed(
-    secret: str, body: dict[str, Any], webhook_id: str | None = None, at: datetime | None = None
-) -> tuple[str, dict[str, str]]:
-    payload = json.dumps(body)
-    msg_id = webhook_id or f"msg_{uuid.uuid4().hex}"
-    when = at or datetime.now(UTC)
-    headers = {
-        "webhook-id": msg_id,
-        "webhook-timestamp": str(int(when.timestamp())),
-        "webhook-signature": Webhook(secret).sign(msg_id, when, payload),
-        "Content-Type": "application/json",
-    }
-    return payload, headers
 
 
 def post(api: Api, partner_id: str, payload: str, headers: dict[str, str]) -> Any:

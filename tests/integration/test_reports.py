@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import Api
-from tests.integration.test_workflow import ready_case, us_case
-from tests.integration.workflow_kit import add_partner, partner_key, wait_for_status, waiting_for
+from tests.integration.workflow_kit import (
+    add_partner,
+    partner_key,
+    ready_case,
+    us_case,
+    wait_for_status,
+    waiting_for,
+)
 
 pytestmark = pytest.mark.xdist_group("workflow")
 

@@ -6,7 +6,6 @@ only that state, so routing in one test never sees another test's partners.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -16,42 +15,19 @@ import pytest
 import requests
 
 from handoff.local.aws import LocalAws, register_function
-from tests.conftest import load_example
 from tests.integration.conftest import Api
 from tests.integration.workflow_kit import (
     add_partner,
     events_of,
     partner_key,
+    ready_case,
     submit,
-    upload_complete_evidence,
+    us_case,
     wait_for_status,
     waiting_for,
 )
 
 pytestmark = pytest.mark.xdist_group("workflow")
-
-
-def us_case(state: str, amount: str = "4000.00", **flags: bool) -> dict[str, Any]:
-    """A US company owing one invoice, with enough contact attempts for a handoff."""
-    payload = copy.deepcopy(load_example("cases/globex-initech-ca.json"))
-    payload["debtor"]["address"]["subdivision"] = state
-    payload["debtor"]["flags"] = {
-        "disputed": False,
-        "insolvent": False,
-        "prior_legal_disputes": False,
-        **flags,
-    }
-    payload["terms"]["governing_law"] = state
-    payload["invoices"] = [{**payload["invoices"][0], "amount": amount, "paid": "0.00"}]
-    return payload
-
-
-def ready_case(business: Api, payload: dict[str, Any]) -> str:
-    """Submit, get held for missing evidence, upload it: the workflow resumes by itself."""
-    case_id = submit(business, payload)
-    wait_for_status(business, case_id, "on_hold")
-    upload_complete_evidence(business, case_id, payload)
-    return case_id
 
 
 def statuses(business: Api, case_id: str) -> list[str]:

@@ -1,19 +1,25 @@
-"""Helpers for workflow tests: partners, evidence uploads, waiting for the state machine."""
+"""Helpers for workflow tests: cases, partners, evidence uploads, waiting for the state machine,
+and partners' signed outcome webhooks."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 import secrets
 import time
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import requests
+from standardwebhooks.webhooks import Webhook
 
 from handoff.domain.partners import PartnerRequest
 from handoff.local.demo import is_waiting
+from tests.conftest import load_example
 from tests.integration.conftest import Api
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -164,3 +170,75 @@ def events_of(business: Api, case_id: str) -> list[dict[str, Any]]:
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+# --- cases that the workflow takes somewhere -------------------------------------------------
+
+
+def us_case(state: str, amount: str = "4000.00", **flags: bool) -> dict[str, Any]:
+    """A US company owing one invoice, with enough contact attempts for a handoff."""
+    payload = copy.deepcopy(load_example("cases/globex-initech-ca.json"))
+    payload["debtor"]["address"]["subdivision"] = state
+    payload["debtor"]["flags"] = {
+        "disputed": False,
+        "insolvent": False,
+        "prior_legal_disputes": False,
+        **flags,
+    }
+    payload["terms"]["governing_law"] = state
+    payload["invoices"] = [{**payload["invoices"][0], "amount": amount, "paid": "0.00"}]
+    return payload
+
+
+def ready_case(business: Api, payload: dict[str, Any]) -> str:
+    """Submit, get held for missing evidence, upload it: the workflow resumes by itself."""
+    case_id = submit(business, payload)
+    wait_for_status(business, case_id, "on_hold")
+    upload_complete_evidence(business, case_id, payload)
+    return case_id
+
+
+def case_in_recovery(operator: Api, business: Api, state: str, amount: str = "4000.00") -> tuple[str, str]:
+    """(case_id, partner_id): a case accepted by an agency serving only `state`, in recovery."""
+    agency = add_partner([state], "agency", "USD")
+    case_id = ready_case(business, us_case(state, amount))
+    waiting_for(business, case_id, "partner_acceptance")
+    accepted = partner_key(operator, agency).call("POST", f"/v1/assignments/{case_id}/accept")
+    assert accepted.status_code == 200, accepted.json
+    wait_for_status(business, case_id, "in_recovery")
+    return case_id, agency
+
+
+# --- partners' outcome webhooks ----------------------------------------------------------------
+
+
+def issue_secret(operator: Api, partner_id: str) -> dict[str, Any]:
+    issued = operator.call("POST", f"/v1/partners/{partner_id}/webhook-secrets")
+    assert issued.status_code == 201, issued.json
+    secret: dict[str, Any] = issued.json
+    return secret
+
+
+def event(type_: str, **data: Any) -> dict[str, Any]:
+    return {"type": type_, "timestamp": datetime.now(UTC).isoformat(), "data": data}
+
+
+def collected(case_id: str, amount: str, on: str = "2026-11-20", **extra: Any) -> dict[str, Any]:
+    return event(
+        "payment.collected", case_id=case_id, amount=amount, currency="USD", collected_on=on, **extra
+    )
+
+
+def signed(
+    secret: str, body: dict[str, Any], webhook_id: str | None = None, at: datetime | None = None
+) -> tuple[str, dict[str, str]]:
+    payload = json.dumps(body)
+    msg_id = webhook_id or f"msg_{uuid.uuid4().hex}"
+    when = at or datetime.now(UTC)
+    headers = {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(when.timestamp())),
+        "webhook-signature": Webhook(secret).sign(msg_id, when, payload),
+        "Content-Type": "application/json",
+    }
+    return payload, headers
