@@ -90,6 +90,12 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_s=60,
     ),
     Function(
+        "retention",
+        "handoff.handlers.retention_job",
+        description="Daily (EventBridge) and on request: erases personal data of ended cases past retention",
+        timeout_s=900,
+    ),
+    Function(
         "documents_api",
         "handoff.handlers.documents_api",
         documents=True,
@@ -145,6 +151,16 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/cases/{case_id}/ledger", "reports_api"),
     Route("GET", "/v1/assignments/{case_id}/ledger", "reports_api"),
     Route("PUT", "/v1/routing-rules", "operator_api"),
+    Route("GET", "/v1/retention-policy", "business_api"),
+    Route("GET", "/v1/cases/{case_id}/retention", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/legal-hold", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/legal-hold/lift", "business_api"),
+    Route("POST", "/v1/cases/{case_id}/erasure", "business_api"),
+    Route("GET", "/v1/tenants/{tenant_id}/retention-policy", "operator_api"),
+    Route("PUT", "/v1/tenants/{tenant_id}/retention-policy", "operator_api"),
+    Route("GET", "/v1/tenants/{tenant_id}/cases/{case_id}/retention", "operator_api"),
+    Route("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold", "operator_api"),
+    Route("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold/lift", "operator_api"),
 )
 
 API_FUNCTIONS = tuple(sorted({route.function for route in ROUTES}))

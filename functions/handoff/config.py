@@ -146,3 +146,40 @@ def table_settings() -> TableSettings:
 @cache
 def document_settings() -> DocumentSettings:
     return DocumentSettings.from_env()
+
+
+class RetentionSettings(_FromEnv):
+    default_retention_days: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=36500,
+            description="Days after a case ends before its personal data is erased, for tenants "
+            "without a policy of their own (the stage's `default_retention_days`)",
+        ),
+    ]
+
+
+@cache
+def retention_settings() -> RetentionSettings:
+    return RetentionSettings.from_env()
+
+
+class ErasureRequestSettings(RetentionSettings):
+    retention_function_name: Annotated[
+        str, Field(description="The function that erases a case's personal data (invoked on request)")
+    ]
+
+
+@cache
+def erasure_request_settings() -> ErasureRequestSettings:
+    return ErasureRequestSettings.from_env()
+
+
+class RetentionJobSettings(PacketSettings, RetentionSettings):
+    """The retention function: the table, the three buckets whose objects it erases, the default."""
+
+
+@cache
+def retention_job_settings() -> RetentionJobSettings:
+    return RetentionJobSettings.from_env()

@@ -14,6 +14,7 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_kms import KMSClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_stepfunctions import SFNClient
@@ -59,6 +60,12 @@ def sqs() -> SQSClient:
 @cache
 def kms() -> KMSClient:
     client: KMSClient = _session().client("kms", config=_CONFIG)
+    return client
+
+
+@cache
+def lambda_client() -> LambdaClient:
+    client: LambdaClient = _session().client("lambda", config=_CONFIG)
     return client
 
 
@@ -110,5 +117,5 @@ def transient_aws_error(exc: BaseException) -> bool:
 
 def reset_clients() -> None:
     """Forget cached clients (the local runtime and tests call this after changing endpoints)."""
-    for factory in (_session, dynamodb, s3, s3_storage, stepfunctions, sqs, kms):
+    for factory in (_session, dynamodb, s3, s3_storage, stepfunctions, sqs, kms, lambda_client):
         factory.cache_clear()

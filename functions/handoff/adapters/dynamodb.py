@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatu
 from handoff.domain.generated import GeneratedDocument
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake
+from handoff.domain.retention import ENDED, Erasure, LegalHold, erased
 from handoff.domain.tenants import Tenant, TenantProfile
 from handoff.services.ports import ConcurrentUpdateError, DuplicateClaimError, Page
 
@@ -58,6 +59,23 @@ def assignment_keys(case: Case) -> dict[str, str]:
     if case.workflow.partner_id and case.status in PARTNER_VISIBLE:
         return {"gsi2pk": f"PARTNER#{case.workflow.partner_id}", "gsi2sk": case_sk(case.case_id)}
     return {}
+
+
+def retention_partition(tenant_id: str) -> str:
+    return f"RETENTION#{tenant_id}"
+
+
+def retention_keys(case: Case) -> dict[str, str]:
+    """gsi2: a tenant's ended cases whose personal data awaits erasure, by the instant they ended.
+
+    A held or erased case leaves the index, so the daily job reads only what it may erase.
+    """
+    if case.status not in ENDED or case.closed_at is None or case.legal_holds or erased(case):
+        return {}
+    return {
+        "gsi2pk": retention_partition(case.tenant_id),
+        "gsi2sk": f"{case.closed_at.astimezone(UTC).isoformat()}#{case.case_id}",
+    }
 
 
 class DynamoCases:
@@ -105,9 +123,16 @@ class DynamoCases:
             "intake": case.intake.model_dump_json(),
             "created_at": case.created_at.isoformat(),
             "updated_at": case.updated_at.isoformat(),
+            "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+            "legal_holds": json.dumps([h.model_dump(mode="json") for h in case.legal_holds])
+            if case.legal_holds
+            else None,
+            "redaction_salt": case.redaction_salt,
+            "erasure": case.erasure.model_dump_json() if case.erasure else None,
             "gsi1pk": status_gsi(case.tenant_id, case.status),
             "gsi1sk": case_sk(case.case_id),
             **assignment_keys(case),
+            **retention_keys(case),
         }
         condition: dict[str, Any]
         if expected == 0:
@@ -290,6 +315,10 @@ class DynamoCases:
             last_event_hash=values["last_event_hash"],
             workflow=WorkflowState.model_validate_json(values.get("workflow") or "{}"),
             payments=[DirectPayment.model_validate(p) for p in json.loads(values.get("payments") or "[]")],
+            closed_at=datetime.fromisoformat(values["closed_at"]) if values.get("closed_at") else None,
+            legal_holds=[LegalHold.model_validate(h) for h in json.loads(values.get("legal_holds") or "[]")],
+            redaction_salt=values.get("redaction_salt"),
+            erasure=Erasure.model_validate_json(values["erasure"]) if values.get("erasure") else None,
         )
 
 
@@ -311,10 +340,36 @@ class DynamoTenants:
                     "tenant_id": tenant.tenant_id,
                     "profile": tenant.profile.model_dump_json(),
                     "created_at": tenant.created_at.isoformat(),
+                    "retention_days": tenant.retention_days,
                 }
             ),
             ConditionExpression="attribute_not_exists(pk)",
         )
+
+    def set_retention(self, tenant_id: str, days: int | None) -> Tenant:
+        """Set (or, with None, clear) the tenant's retention policy; 404 for no such tenant."""
+        key = to_item({"pk": tenant_pk(tenant_id), "sk": "PROFILE"})
+        update: dict[str, Any] = (
+            {"UpdateExpression": "REMOVE retention_days"}
+            if days is None
+            else {
+                "UpdateExpression": "SET retention_days = :days",
+                "ExpressionAttributeValues": to_item({":days": days}),
+            }
+        )
+        try:
+            item = self._db.update_item(
+                TableName=self._table,
+                Key=key,
+                ConditionExpression="attribute_exists(pk)",
+                ReturnValues="ALL_NEW",
+                **update,
+            )["Attributes"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise NotFoundError(f"tenant {tenant_id} not found") from exc
+            raise
+        return self._tenant(from_item(item))
 
     def all_ids(self) -> list[str]:
         pages = self._db.get_paginator("query").paginate(
@@ -331,11 +386,16 @@ class DynamoTenants:
         ).get("Item")
         if not item:
             raise NotFoundError(f"tenant {tenant_id} not found")
-        values = from_item(item)
+        return self._tenant(from_item(item))
+
+    @staticmethod
+    def _tenant(values: dict[str, Any]) -> Tenant:
+        days = values.get("retention_days")
         return Tenant(
             tenant_id=values["tenant_id"],
             profile=TenantProfile.model_validate_json(values["profile"]),
             created_at=datetime.fromisoformat(values["created_at"]),
+            retention_days=int(days) if days is not None else None,
         )
 
 
@@ -388,6 +448,10 @@ class DynamoEvidence:
             raise
         return True
 
+    def mark_erased(self, evidence: Evidence) -> None:
+        """Store the row as erased (its object deleted, its file name replaced): `evidence` is that row."""
+        self._db.put_item(TableName=self._table, Item=to_item(self._item(evidence)))
+
     @staticmethod
     def _item(evidence: Evidence) -> dict[str, Any]:
         return {
@@ -404,6 +468,7 @@ class DynamoEvidence:
             "reason": evidence.reason,
             "detected_type": evidence.detected_type,
             "checked_at": evidence.checked_at.isoformat() if evidence.checked_at else None,
+            "erased_at": evidence.erased_at.isoformat() if evidence.erased_at else None,
         }
 
     @staticmethod
@@ -419,6 +484,7 @@ class DynamoEvidence:
             reason=values.get("reason"),
             detected_type=values.get("detected_type"),
             checked_at=datetime.fromisoformat(values["checked_at"]) if values.get("checked_at") else None,
+            erased_at=datetime.fromisoformat(values["erased_at"]) if values.get("erased_at") else None,
         )
 
 
@@ -432,6 +498,7 @@ class DynamoDocuments:
     def add(self, document: GeneratedDocument) -> None:
         values = {k: (str(v) if k == "kind" else v) for k, v in document.__dict__.items()}
         values["created_at"] = document.created_at.isoformat()
+        values["erased_at"] = document.erased_at.isoformat() if document.erased_at else None
         self._db.put_item(
             TableName=self._table,
             Item=to_item(
@@ -463,6 +530,16 @@ class DynamoDocuments:
         documents = [self._document(from_item(item)) for page in pages for item in page.get("Items", [])]
         return sorted(documents, key=lambda d: d.created_at)
 
+    def mark_erased(self, document: GeneratedDocument, at: datetime) -> None:
+        """The file was deleted with the case's personal data; the record (hash, template) stays."""
+        key = {"pk": case_pk(document.tenant_id, document.case_id), "sk": f"DOCUMENT#{document.document_id}"}
+        self._db.update_item(
+            TableName=self._table,
+            Key=to_item(key),
+            UpdateExpression="SET erased_at = :at",
+            ExpressionAttributeValues=to_item({":at": at.isoformat()}),
+        )
+
     @staticmethod
     def _document(values: dict[str, Any]) -> GeneratedDocument:
         return GeneratedDocument(
@@ -479,6 +556,7 @@ class DynamoDocuments:
             created_at=datetime.fromisoformat(values["created_at"]),
             created_by=values["created_by"],
             partner_id=values.get("partner_id"),
+            erased_at=datetime.fromisoformat(values["erased_at"]) if values.get("erased_at") else None,
         )
 
 

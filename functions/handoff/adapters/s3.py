@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
+class ObjectLockedError(Exception):
+    """An object could not be deleted: locked beyond what the caller may bypass, or refused."""
+
+
 @dataclass(frozen=True)
 class UploadTicket:
     url: str
@@ -77,3 +81,69 @@ class S3Storage:
 
     def delete(self, bucket: str, key: str) -> None:
         self._s3.delete_object(Bucket=bucket, Key=key)
+
+    def lock(self, bucket: str, key: str, retain_until: datetime | None, legal_hold: bool) -> None:
+        """Object Lock on a packet: retention until `retain_until`, and a legal hold.
+
+        Governance mode, never compliance: the retention function (alone granted
+        s3:BypassGovernanceRetention) must be able to erase a packet on request (docs/deploy.md).
+        """
+        if retain_until is not None:
+            self._s3.put_object_retention(
+                Bucket=bucket, Key=key, Retention={"Mode": "GOVERNANCE", "RetainUntilDate": retain_until}
+            )
+        if legal_hold:
+            self.set_legal_hold(bucket, key, True)
+
+    def set_legal_hold(self, bucket: str, key: str, on: bool, version_id: str | None = None) -> None:
+        pin = {"VersionId": version_id} if version_id else {}
+        self._s3.put_object_legal_hold(
+            Bucket=bucket,
+            Key=key,
+            LegalHold={"Status": "ON" if on else "OFF"},
+            **pin,  # type: ignore[arg-type]
+        )
+
+    def erase_prefix(self, bucket: str, prefix: str, locked: bool = False) -> int:
+        """Delete every version and delete marker under `prefix`; the number of versions deleted.
+
+        `locked` (the packets bucket): governance-mode retention is bypassed, and a legal hold left
+        on an object (its case is no longer held: the caller checked) is lifted first.
+        """
+        versions: list[dict[str, str]] = []
+        markers: list[dict[str, str]] = []
+        for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=prefix):
+            versions += [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", [])]
+            markers += [{"Key": m["Key"], "VersionId": m["VersionId"]} for m in page.get("DeleteMarkers", [])]
+        entries = versions + markers
+        for start in range(0, len(entries), 1000):
+            batch = entries[start : start + 1000]
+            refused = self._delete_versions(bucket, batch, locked)
+            if refused and locked:
+                for entry in refused:
+                    self.set_legal_hold(bucket, entry["Key"], False, entry["VersionId"])
+                refused = self._delete_versions(bucket, refused, locked)
+            if refused:
+                raise ObjectLockedError(f"{len(refused)} versions under s3://{bucket}/{prefix} are locked")
+        return len(versions)
+
+    def _delete_versions(
+        self, bucket: str, entries: list[dict[str, str]], locked: bool
+    ) -> list[dict[str, str]]:
+        """Delete these versions; those refused as locked (AccessDenied) are returned."""
+        extra = {"BypassGovernanceRetention": True} if locked else {}
+        result = self._s3.delete_objects(
+            Bucket=bucket,
+            Delete={"Objects": entries, "Quiet": True},  # type: ignore[typeddict-item]
+            **extra,  # type: ignore[arg-type]
+        )
+        errors = result.get("Errors", [])
+        other = [e.get("Code") for e in errors if e.get("Code") != "AccessDenied"]
+        if other:
+            raise ObjectLockedError(f"could not delete objects in s3://{bucket}: {other[0]}")
+        refused = {(e["Key"], e.get("VersionId")) for e in errors}
+        return [
+            entry
+            for entry in entries
+            if (entry["Key"], entry["VersionId"]) in refused or (entry["Key"], None) in refused
+        ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +17,8 @@ from handoff.domain.lifecycle import CaseStatus, check_transition
 from handoff.domain.models import CaseIntake, ContactAttempt
 from handoff.domain.principals import Principal as Principal  # re-exported: the caller acts on a case
 from handoff.domain.principals import PrincipalKind as PrincipalKind
+from handoff.domain.redaction import sealed
+from handoff.domain.retention import ENDED, Erasure, LegalHold
 
 SYSTEM = "system"
 
@@ -41,15 +44,19 @@ class CaseEvent:
     prev_hash: str = GENESIS
     hash: str = ""
 
-    def computed_hash(self) -> str:
-        """SHA-256 over the event's content and the previous event's hash."""
+    def computed_hash(self, salt: str | None) -> str:
+        """SHA-256 over the event's content and the previous event's hash.
+
+        Personal values enter by their salted marker (`domain.redaction.sealed`), so erasing them
+        (replacing each by its marker) leaves the hash, and the chain, as recorded.
+        """
         body = {
             "seq": self.seq,
             "type": self.type,
             "at": self.at.isoformat(),
             "actor": self.actor,
             "status": str(self.status) if self.status else None,
-            "data": self.data,
+            "data": sealed(self.type, self.data, salt),
             "prev_hash": self.prev_hash,
         }
         encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -62,8 +69,8 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain(events: list[CaseEvent]) -> list[ChainBreak]:
-    """Every way the timeline differs from an unbroken, untouched hash chain."""
+def verify_chain(events: list[CaseEvent], salt: str | None) -> list[ChainBreak]:
+    """Every way the timeline differs from an unbroken, untouched hash chain (`salt`: the case's)."""
     breaks = []
     previous = GENESIS
     for expected_seq, event in enumerate(events, start=1):
@@ -71,7 +78,7 @@ def verify_chain(events: list[CaseEvent]) -> list[ChainBreak]:
             breaks.append(ChainBreak(event.seq, f"expected event #{expected_seq}: an event is missing"))
         if event.prev_hash != previous:
             breaks.append(ChainBreak(event.seq, "does not link to the previous event's hash"))
-        if event.computed_hash() != event.hash:
+        if event.computed_hash(salt) != event.hash:
             breaks.append(ChainBreak(event.seq, "content changed after it was recorded"))
         previous = event.hash
     return breaks
@@ -119,12 +126,17 @@ class Case:
     last_event_hash: str = GENESIS
     workflow: WorkflowState = field(default_factory=WorkflowState)
     payments: list[DirectPayment] = field(default_factory=list)
+    closed_at: datetime | None = None  # it ended (closed, resolved, withdrawn): retention runs from here
+    legal_holds: list[LegalHold] = field(default_factory=list)
+    redaction_salt: str | None = None  # secret of the redaction markers; destroyed at erasure
+    erasure: Erasure | None = None
     pending_events: list[CaseEvent] = field(default_factory=list)
     pending_claims: list[str] = field(default_factory=list)
 
     @classmethod
     def submit(cls, case_id: str, tenant_id: str, intake: CaseIntake, actor: str, now: datetime) -> Case:
         case = cls(case_id, tenant_id, intake, CaseStatus.submitted, now, now)
+        case.redaction_salt = secrets.token_hex(32)
         case.record(
             "case.submitted",
             actor,
@@ -137,10 +149,11 @@ class Case:
         """Append an event; it is written together with the next version of the case."""
         self.version += 1
         self.updated_at = at
-        event = CaseEvent(
-            self.version, type_, at, actor, canonical(data or {}), self.status, self.last_event_hash
-        )
-        event = replace(event, hash=event.computed_hash())
+        values = canonical(data or {})
+        if self.erasure is not None and self.erasure.completed_at is not None:
+            values = sealed(type_, values, secrets.token_hex(32))  # erased: kept only as markers
+        event = CaseEvent(self.version, type_, at, actor, values, self.status, self.last_event_hash)
+        event = replace(event, hash=event.computed_hash(self.redaction_salt))
         self.last_event_hash = event.hash
         self.pending_events.append(event)
 
@@ -151,6 +164,8 @@ class Case:
     def transition(self, target: CaseStatus, actor: str, at: datetime, reason: str, **data: Any) -> None:
         previous = self.status
         self.status = check_transition(previous, target)
+        if target in ENDED and self.closed_at is None:
+            self.closed_at = at
         self.record(
             "case.status_changed", actor, at, {"from": previous, "to": target, "reason": reason, **data}
         )

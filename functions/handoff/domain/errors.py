@@ -41,6 +41,14 @@ class IdempotencyConflictError(ConflictError):
     """An Idempotency-Key reused with a different request body."""
 
 
+class ErasureRefusedError(ConflictError):
+    """Personal data may not be erased now: `reason` says why (`case_open`, `legal_hold`)."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
 class ForbiddenError(HandoffError):
     """The caller is authenticated but its kind of key may not do this."""
 

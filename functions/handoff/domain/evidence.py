@@ -70,6 +70,7 @@ class Evidence:
     reason: str | None = None
     detected_type: str | None = None
     checked_at: datetime | None = None
+    erased_at: datetime | None = None  # the object was deleted and the file name replaced
 
     @property
     def path_in_packet(self) -> str:

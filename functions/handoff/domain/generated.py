@@ -25,6 +25,7 @@ class GeneratedDocument:
     created_at: datetime
     created_by: str
     partner_id: str | None = None
+    erased_at: datetime | None = None  # the file was deleted with the case's personal data
 
     @property
     def filename(self) -> str:

@@ -48,3 +48,4 @@ class Tenant:
     tenant_id: str
     profile: TenantProfile
     created_at: datetime
+    retention_days: int | None = None  # days after a case ends before its personal data is erased

@@ -16,7 +16,7 @@ from handoff.config import api_settings, business_api_settings, packet_settings
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
-from handoff.handlers import webhook_routes
+from handoff.handlers import retention_routes, webhook_routes
 from handoff.handlers.evidence_models import (
     EvidenceListResponse,
     EvidenceRequest,
@@ -76,13 +76,14 @@ def submit_case(
         logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
         if business_api_settings().auto_start_workflow and case.workflow.run == 0:
             workflow.start_safely(workflow_deps(), case, caller.actor, utcnow())
-        return CaseResponse.of(case).model_dump(mode="json")
+        return {"case_id": case.case_id}  # the record keeps no personal data: erasure need not find it
 
     request = intake.model_dump(mode="json")
     created = run_once(
         "submit_case", str(caller.tenant_id), idempotency_key, request, submit, router.lambda_context
     )
-    return Response(201, "application/json", CaseResponse.model_validate(created))
+    case = case_service.get_case(case_repository(), caller, str(created["case_id"]))
+    return Response(201, "application/json", CaseResponse.of(case))
 
 
 @router.get("/v1/cases", summary="List your cases", tags=["cases"])
@@ -131,6 +132,7 @@ def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
 
 ROUTERS = [health_router, router]
 ROUTERS.append(webhook_routes.router)  # outbound webhook endpoints
+ROUTERS.append(retention_routes.business)  # retention policy, legal holds, erasure requests
 
 
 @router.post(
@@ -174,16 +176,14 @@ def report_payment(
     caller = require(router, PrincipalKind.business)
 
     def pay() -> dict[str, object]:
-        case = workflow.record_direct_payment(
+        workflow.record_direct_payment(
             workflow_deps(), caller, case_id, body.amount, body.paid_on, body.reference, utcnow()
         )
-        return CaseResponse.of(case).model_dump(mode="json")
+        return {"case_id": case_id}  # no personal data in the record (the reference may name the payer)
 
     request = {"case_id": case_id, **body.model_dump(mode="json")}
-    paid = run_once(
-        "report_payment", str(caller.tenant_id), idempotency_key, request, pay, router.lambda_context
-    )
-    return CaseResponse.model_validate(paid)
+    run_once("report_payment", str(caller.tenant_id), idempotency_key, request, pay, router.lambda_context)
+    return CaseResponse.of(case_service.get_case(case_repository(), caller, case_id))
 
 
 @router.post(

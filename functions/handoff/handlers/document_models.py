@@ -34,6 +34,9 @@ class DocumentResponse(LazyModel):
     rule_pack_version: Annotated[str, Field(description="Jurisdiction rule pack used for amounts and dates")]
     created_at: datetime
     created_by: str
+    erased_at: Annotated[
+        datetime | None, Field(description="The file was deleted with the case's personal data")
+    ] = None
 
     @classmethod
     def of(cls, document: GeneratedDocument) -> DocumentResponse:
@@ -47,6 +50,7 @@ class DocumentResponse(LazyModel):
             rule_pack_version=document.rule_pack_version,
             created_at=document.created_at,
             created_by=document.created_by,
+            erased_at=document.erased_at,
         )
 
 

@@ -48,6 +48,9 @@ class EvidenceResponse(LazyModel):
     detected_type: Annotated[str | None, Field(description="The type found in the bytes")] = None
     created_at: datetime
     checked_at: datetime | None = None
+    erased_at: Annotated[
+        datetime | None, Field(description="The file was deleted with the case's personal data")
+    ] = None
 
     @classmethod
     def of(cls, evidence: Evidence) -> EvidenceResponse:
@@ -65,6 +68,7 @@ class EvidenceResponse(LazyModel):
             detected_type=evidence.detected_type,
             created_at=evidence.created_at,
             checked_at=evidence.checked_at,
+            erased_at=evidence.erased_at,
         )
 
 

@@ -24,6 +24,7 @@ from handoff.adapters.aws import transient_aws_error
 from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.errors import (
     ConflictError,
+    ErasureRefusedError,
     ForbiddenError,
     IdempotencyConflictError,
     InvalidRequestError,
@@ -89,6 +90,8 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(ConflictError)
     def _conflict(exc: ConflictError) -> Response[Any]:
+        if isinstance(exc, ErasureRefusedError):
+            return _problem(409, "erasure-refused", str(exc), reason=exc.reason)
         slug = "conflict"
         if isinstance(exc, IdempotencyConflictError):
             slug = "idempotency-conflict"

@@ -21,6 +21,7 @@ TITLES = {
     "conflict": "Conflict with the current state",
     "idempotency-conflict": "Idempotency-Key reused with a different request",
     "invalid-transition": "That lifecycle transition is not allowed",
+    "erasure-refused": "Personal data cannot be erased now",
     "payload-too-large": "Request body too large",
     "unsupported-media-type": "Send the body as application/json",
     "method-not-allowed": "Method not allowed",
@@ -47,6 +48,9 @@ class Problem(LazyModel):
     invalid_params: Annotated[
         list[InvalidParam] | None, Field(alias="invalid-params", description="Failing fields")
     ] = None
+    reason: Annotated[str | None, Field(description="erasure-refused: why (`case_open`, `legal_hold`)")] = (
+        None
+    )
 
 
 def problem(status: int, slug: str, detail: str, **extra: Any) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from handoff.adapters.dynamodb import (
     evidence_repository,
     tenant_repository,
 )
-from handoff.config import packet_settings, workflow_settings
+from handoff.config import packet_settings, retention_job_settings, retention_settings, workflow_settings
 from handoff.domain.clock import utcnow
 from handoff.services.documents import DocumentStore
 from handoff.services.packets import PacketDeps
+from handoff.services.retention import Buckets, ErasureDeps, HoldDeps, retention_policy
 from handoff.services.workflow import WorkflowDeps
 
 
@@ -78,6 +79,36 @@ def packet_deps() -> PacketDeps:
         read_chunks=partial(storage.chunks),
         download_url=storage.download_url,
         discard=storage.delete,
+        locks=storage,
+        retention_days=_retention_days,
+    )
+
+
+def _retention_days(tenant_id: str) -> int:
+    """The tenant's days after a case ends (its policy, else the default): read when a packet is locked."""
+    default = retention_settings().default_retention_days
+    return retention_policy(tenant_repository(), tenant_id, default).days_after_close
+
+
+@cache
+def hold_deps() -> HoldDeps:
+    return HoldDeps(case_repository(), s3_storage(), packet_settings().packets_bucket)
+
+
+@cache
+def erasure_deps() -> ErasureDeps:
+    from handoff.adapters.retention import retention_store
+
+    settings = retention_job_settings()
+    return ErasureDeps(
+        cases=case_repository(),
+        tenants=tenant_repository(),
+        evidence=evidence_repository(),
+        documents=document_repository(),
+        store=retention_store(),
+        objects=s3_storage(),
+        buckets=Buckets(settings.evidence_bucket, settings.documents_bucket, settings.packets_bucket),
+        default_days=settings.default_retention_days,
     )
 
 
@@ -85,6 +116,8 @@ def reset_wiring() -> None:
     document_store.cache_clear()
     packet_deps.cache_clear()
     workflow_deps.cache_clear()
+    hold_deps.cache_clear()
+    erasure_deps.cache_clear()
 
 
 def _engine() -> Any:

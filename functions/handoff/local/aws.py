@@ -35,6 +35,7 @@ from handoff.local.moto_speedups import (
 
 REGION = "eu-west-2"
 ACCOUNT = "123456789012"
+DEFAULT_RETENTION_DAYS = 30  # the local runtime's default policy (a stage sets its own in cdk.json)
 Handler = Callable[[dict[str, Any], Any], Any]
 
 
@@ -88,11 +89,12 @@ def invoke_local(name: str, event: dict[str, Any]) -> Any:
     resolver in the process: so the API functions take turns, while the others
     (authorizer, workflow steps) each run one invocation at a time.
     """
-    from handoff.catalog import API_FUNCTIONS
+    from handoff.catalog import API_FUNCTIONS, FUNCTIONS
 
     handler = handler_of(name)
+    timeout = next((f.timeout_s for f in FUNCTIONS if f.name == name), LambdaContext.timeout_s)
     with _function_locks["api" if name in API_FUNCTIONS else name]:
-        return handler(event, LambdaContext(name))
+        return handler(event, LambdaContext(name, timeout_s=timeout))
 
 
 def _function_name(name_or_arn: str) -> str:
@@ -203,6 +205,8 @@ class LocalAws:
             "OUTBOUND_DEAD_LETTER_QUEUE_URL": f"{self.endpoint}/{ACCOUNT}/{self.outbound_queue}-dlq",
             "ALLOW_LOOPBACK_WEBHOOKS": "true",
             "SECRETS_KEY_ID": f"alias/{self.prefix}-secrets",
+            "DEFAULT_RETENTION_DAYS": str(DEFAULT_RETENTION_DAYS),
+            "RETENTION_FUNCTION_NAME": "retention",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Handoff",
             "POWERTOOLS_DEV": "false",
@@ -215,7 +219,13 @@ class LocalAws:
         dynamodb.create_table(**create_table_kwargs(self.table))  # type: ignore[arg-type]
         s3 = boto3.client("s3", endpoint_url=self.endpoint, region_name=REGION)
         for bucket in (self.documents_bucket, self.evidence_bucket, self.packets_bucket):
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})  # type: ignore[typeddict-item]
+            # Versioned, as on AWS; packets with Object Lock (which can only be set at creation).
+            s3.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": REGION},  # type: ignore[typeddict-item]
+                ObjectLockEnabledForBucket=bucket == self.packets_bucket,
+            )
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         sqs = boto3.client("sqs", endpoint_url=self.endpoint, region_name=REGION)
         evidence_queue = self._queue(sqs, self.evidence_queue, max_receives=3)
         s3.put_bucket_notification_configuration(
@@ -302,27 +312,45 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
     """Start moto on a loopback port, patch it, provision the stack's resources, export the env."""
     from moto.server import ThreadedMotoServer
 
+    _patch_moto()
+    aws = LocalAws(port or free_port(), prefix)
+    _use(aws)
+    aws.server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws.port, verbose=False)
+    aws.server.start()
+    aws.provision()
+    return aws
+
+
+def attach_local_aws(port: int, prefix: str = "handoff-local") -> LocalAws:
+    """Use the AWS of a local runtime already running (`serve --aws-port`) from this process."""
+    aws = LocalAws(port, prefix)
+    _use(aws)
+    return aws
+
+
+def _use(aws: LocalAws) -> None:
+    """Export the environment of `aws` and forget every client, repository and setting built before."""
     from handoff.adapters.aws import reset_clients
     from handoff.adapters.dynamodb import reset_repositories
     from handoff.adapters.partner_store import reset_partner_repositories
+    from handoff.adapters.retention import reset_retention
     from handoff.config import (
         api_settings,
         business_api_settings,
         document_settings,
+        erasure_request_settings,
         evidence_settings,
         outbound_settings,
         packet_settings,
+        retention_job_settings,
+        retention_settings,
         secrets_settings,
         table_settings,
         workflow_settings,
     )
     from handoff.handlers.wiring import reset_wiring
 
-    _patch_moto()
-    aws = LocalAws(port or free_port(), prefix)
     os.environ.update(aws.environment())
-    aws.server = ThreadedMotoServer(ip_address="127.0.0.1", port=aws.port, verbose=False)
-    aws.server.start()
     settings = (
         api_settings,
         business_api_settings,
@@ -333,14 +361,16 @@ def start_local_aws(port: int | None = None, prefix: str = "handoff-local") -> L
         packet_settings,
         table_settings,
         workflow_settings,
+        retention_settings,
+        erasure_request_settings,
+        retention_job_settings,
     )
     for cached in (
         reset_clients,
         reset_repositories,
         reset_partner_repositories,
+        reset_retention,
         reset_wiring,
         *(s.cache_clear for s in settings),
     ):
         cached()
-    aws.provision()
-    return aws

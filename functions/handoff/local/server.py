@@ -70,12 +70,12 @@ class LocalStack:
         self.aws.stop()
 
 
-def start_stack(host: str = "127.0.0.1", port: int = 0) -> LocalStack:
-    """Start AWS (moto) and the API; seed `HANDOFF_OPERATOR_KEY` as an operator key if set."""
+def start_stack(host: str = "127.0.0.1", port: int = 0, aws_port: int | None = None) -> LocalStack:
+    """Start AWS (moto, on `aws_port` or a free one) and the API; seed `HANDOFF_OPERATOR_KEY` if set."""
     from handoff.local.seed import seed_operator_key
 
     http = make_server(host, port, application, threaded=True)  # bind first: the port is ours
-    aws = start_local_aws()
+    aws = start_local_aws(aws_port)
     operator_key = os.environ.get("HANDOFF_OPERATOR_KEY")
     if operator_key:
         seed_operator_key(operator_key)

@@ -15,6 +15,7 @@ from handoff.domain.ids import new_sortable_id
 from handoff.domain.intake_rules import check_intake
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt
+from handoff.domain.retention import check_not_erased
 from handoff.services.ports import CaseRepository, ConcurrentUpdateError, DuplicateClaimError, Page
 
 MAX_ATTEMPTS = 25
@@ -104,9 +105,11 @@ def update_case(
 def log_contact(
     cases: CaseRepository, caller: Principal, case_id: str, attempt: ContactAttempt, now: datetime
 ) -> Case:
-    return update_case(
-        cases, _tenant(caller), case_id, lambda case: case.add_contact(attempt, caller.actor, now)
-    )
+    def add(case: Case) -> None:
+        check_not_erased(case)
+        case.add_contact(attempt, caller.actor, now)
+
+    return update_case(cases, _tenant(caller), case_id, add)
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class Verification:
     last_hash: str
     breaks: list[ChainBreak]
     packets: int = 0
+    erased: bool = False  # the personal data was erased: packets are gone, markers stand in the events
 
     @property
     def intact(self) -> bool:
@@ -126,8 +130,9 @@ def verify_case(cases: CaseRepository, caller: Principal, case_id: str) -> Verif
     """Recompute the timeline's hash chain and compare it with the case's last recorded hash."""
     case = cases.get(_tenant(caller), case_id)
     events = cases.all_events(case.tenant_id, case_id)
-    breaks = verify_chain(events)
+    breaks = verify_chain(events, case.redaction_salt)
     last = events[-1].hash if events else GENESIS
     if last != case.last_event_hash or len(events) != case.version:
         breaks.append(ChainBreak(case.version, "the timeline does not end where the case says it does"))
-    return Verification(case_id, len(events), case.last_event_hash, breaks)
+    erased = case.erasure is not None and case.erasure.completed_at is not None
+    return Verification(case_id, len(events), case.last_event_hash, breaks, erased=erased)

@@ -11,10 +11,11 @@ from pydantic import BaseModel
 
 from handoff.domain.case import Case
 from handoff.domain.document_kinds import DocumentKind
-from handoff.domain.errors import ConflictError
+from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.evidence import Evidence
 from handoff.domain.generated import DOCX_MEDIA_TYPE, GeneratedDocument
 from handoff.domain.ids import new_id
+from handoff.domain.retention import check_not_erased
 from handoff.domain.tenants import TenantProfile
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
@@ -80,6 +81,7 @@ def generate_document(
 ) -> GeneratedDocument:
     """Render `kind` for the case as it stands, store it immutably, and put its hash on the timeline."""
     case = store.cases.get(tenant_id, case_id)
+    check_not_erased(case)
     if kind in PARTNER_LETTERS and inputs.partner is None:
         raise ConflictError(f"a {kind} is written to the assigned partner; this case has none yet")
     creditor: TenantProfile = store.tenants.get(tenant_id).profile
@@ -138,4 +140,6 @@ def generate_document(
 def download_url(store: DocumentStore, tenant_id: str, case_id: str, document_id: str, seconds: int) -> str:
     store.cases.get(tenant_id, case_id)  # 404 for another tenant's case
     document = store.documents.get(tenant_id, case_id, document_id)
+    if document.erased_at is not None:
+        raise NotFoundError(f"document {document_id} was erased with the case's personal data")
     return store.storage.download_url(store.bucket, document.key, seconds, document.filename)

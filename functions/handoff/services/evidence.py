@@ -18,6 +18,7 @@ from handoff.domain.evidence import (
     readiness,
 )
 from handoff.domain.ids import new_id
+from handoff.domain.retention import check_not_erased
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, EvidenceRepository, Inspector, UploadStorage
 
@@ -70,6 +71,7 @@ def declare_evidence(
     """Record what will be uploaded and hand out a presigned upload bound to its type and size."""
     assert caller.tenant_id
     case = cases.get(caller.tenant_id, case_id)
+    check_not_erased(case)
     problems = _problems(case, declaration, limits)
     if problems:
         raise InvalidRequestError(problems)

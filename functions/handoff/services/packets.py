@@ -14,6 +14,7 @@ from handoff.domain.case import Case, ChainBreak, Principal
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.evidence import EvidenceStatus
+from handoff.domain.retention import check_not_erased, packet_lock
 from handoff.observability import logger
 from handoff.services.case_documents import case_documents
 from handoff.services.cases import Verification, update_case, verify_case
@@ -29,6 +30,14 @@ class Packet:
     size: int
     files: int
     created_at: str
+
+
+class PacketLocks(Protocol):
+    """S3 Object Lock on packet objects (adapters.s3.S3Storage)."""
+
+    def lock(self, bucket: str, key: str, retain_until: datetime | None, legal_hold: bool) -> None: ...
+
+    def set_legal_hold(self, bucket: str, key: str, on: bool, version_id: str | None = None) -> None: ...
 
 
 class PacketWriter(Protocol):
@@ -49,6 +58,8 @@ class PacketDeps:
     read_chunks: Callable[[str, str], Iterator[bytes]]
     download_url: Callable[[str, str, int, str], str]
     discard: Callable[[str, str], None] | None = None  # (bucket, key): drop a packet never recorded
+    locks: PacketLocks | None = None  # Object Lock, set from the retention policy and legal holds
+    retention_days: Callable[[str], int] | None = None  # tenant id → days after a case ends
 
 
 # A packet object nobody recorded (its writer died between writing and recording) holds its
@@ -96,6 +107,7 @@ def assemble(
             now,
         )
     case = deps.documents.cases.get(tenant_id, case_id)
+    check_not_erased(case)
     members: list[Any] = [
         deps.s3_member(item.path_in_packet, deps.evidence_bucket, item.key, "evidence")
         for item in deps.evidence.list_for_case(tenant_id, case_id)
@@ -126,11 +138,23 @@ def assemble(
             also(c, packet)
 
     try:
-        update_case(deps.documents.cases, tenant_id, case_id, record)
+        held = _lock(deps, case, key, now)
+        recorded = update_case(deps.documents.cases, tenant_id, case_id, record)
     except BaseException:
         _discard(deps, key)
         raise
+    if deps.locks is not None and bool(recorded.legal_holds) != held:  # a hold placed or lifted meanwhile
+        deps.locks.set_legal_hold(deps.packets_bucket, key, bool(recorded.legal_holds))
     return packet
+
+
+def _lock(deps: PacketDeps, case: Case, key: str, now: datetime) -> bool:
+    """Lock the new packet as the tenant's retention policy and the case's holds say; True if held."""
+    if deps.locks is None or deps.retention_days is None:
+        return False
+    lock = packet_lock(case, deps.retention_days(case.tenant_id), now)
+    deps.locks.lock(deps.packets_bucket, key, lock.retain_until, lock.legal_hold)
+    return lock.legal_hold
 
 
 def _statement_pending(events: Sequence[Any], now: datetime) -> bool:
@@ -157,7 +181,9 @@ def recorded_packets(events: Sequence[Any]) -> list[Packet]:
 
 
 def latest_packet(deps: PacketDeps, tenant_id: str, case_id: str) -> Packet:
-    deps.documents.cases.get(tenant_id, case_id)  # 404 for another tenant's case
+    case = deps.documents.cases.get(tenant_id, case_id)  # 404 for another tenant's case
+    if case.erasure is not None:
+        raise NotFoundError(f"the packets of case {case_id} were erased with its personal data")
     packets = recorded_packets(deps.documents.cases.all_events(tenant_id, case_id))
     if not packets:
         raise NotFoundError(f"case {case_id} has no packet yet")
@@ -198,6 +224,8 @@ def verify(deps: PacketDeps, caller: Principal, case_id: str) -> Verification:
     """The timeline's hash chain and every packet's bytes against the hash recorded for it."""
     verification = verify_case(deps.documents.cases, caller, case_id)
     assert caller.tenant_id
+    if verification.erased:  # its packets were deleted with its personal data, as its timeline records
+        return verification
     packets = recorded_packets(deps.documents.cases.all_events(caller.tenant_id, case_id))
     breaks = [
         ChainBreak(0, f"packet v{v}: {reason}")

@@ -466,7 +466,8 @@ def partner_answer(
     if accept:
         _answer(deps, before, PARTNER_ACCEPTANCE, {"accepted": True}, None)
     else:
-        _answer(deps, before, PARTNER_ACCEPTANCE, None, ("Declined", reason or "declined"))
+        # The reason stays on the case (erasable), not in the execution history (kept 90 days, not erasable).
+        _answer(deps, before, PARTNER_ACCEPTANCE, None, ("Declined", "the partner declined the placement"))
     return case
 
 
