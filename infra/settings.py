@@ -33,6 +33,15 @@ class StageSettings(BaseModel):
     waf_requests_per_5_min: Annotated[int, Field(ge=10, description="Per client IP, WAF rate-based rule")]
     authorizer_cache_seconds: Annotated[int, Field(ge=0, le=3600, description="Authorizer result TTL")]
     max_body_bytes: Annotated[int, Field(gt=0, description="Lambda-side body limit (413)")]
+    default_retention_days: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=36500,
+            description="Days after a case ends before its personal data is erased, for tenants "
+            "without their own policy (DEFAULT_RETENTION_DAYS; docs/deploy.md)",
+        ),
+    ]
     reserved_concurrency: Annotated[dict[str, int], Field(description="Function name → reserved")] = {}
     alarm_email: str | None = None
 

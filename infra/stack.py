@@ -12,6 +12,8 @@ from infra.constructs.data import Data
 from infra.constructs.evidence import VERIFIER, EvidenceEvents
 from infra.constructs.functions import Functions
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.retention import FUNCTION as RETENTION
+from infra.constructs.retention import Retention
 from infra.constructs.webhooks import OutboundWebhooks
 from infra.constructs.workflow import Workflow
 from infra.nag import acknowledge
@@ -32,6 +34,12 @@ class HandoffStack(Stack):
         self.webhooks = OutboundWebhooks(self, "Webhooks", data=self.data, functions=self.functions.functions)
         self.workflow = Workflow(self, "Workflow", settings=settings, functions=self.functions.functions)
         self.api = Api(self, "Api", settings=settings, functions=self.functions.functions)
+        self.retention = Retention(
+            self,
+            "Retention",
+            function=self.functions.functions[RETENTION],
+            dead_letter_queue=self.functions.dead_letter_queues[RETENTION],
+        )
         self.monitoring = Monitoring(
             self,
             "Monitoring",

@@ -38,6 +38,10 @@ class BucketAccess(StrEnum):
     PUT = "put"  # sign presigned uploads (PutObject) and nothing else
     READ = "read"
     READ_WRITE = "read_write"
+    WRITE_LOCKED = "write_locked"  # read_write, and set Object Lock retention and legal holds (packets)
+    LEGAL_HOLD = "legal_hold"  # place and lift Object Lock legal holds, nothing else (packets)
+    ERASE = "erase"  # list and delete every version under the prefix (the retention function)
+    ERASE_LOCKED = "erase_locked"  # erase, bypassing governance retention and lifting stale legal holds
 
 
 @dataclass(frozen=True)
@@ -57,18 +61,22 @@ class Needs:
     asynchronous: bool = False  # invoked asynchronously (events, Lambda-to-Lambda): gets a DLQ
     seal_secrets: bool = False  # encrypts webhook signing secrets: gets SECRETS_KEY_ID, kms:Encrypt
     open_secrets: bool = False  # decrypts webhook signing secrets: gets SECRETS_KEY_ID, kms:Decrypt
+    retention: bool = False  # reads retention policies: gets DEFAULT_RETENTION_DAYS
+    invokes: tuple[str, ...] = ()  # functions it invokes synchronously: gets <NAME>_FUNCTION_NAME
 
 
 # Workflow steps all read PacketSettings (three bucket names); only those that render documents or
 # assemble packets get bucket permissions.
 _STEP = Needs(bucket_names=("documents", "evidence", "packets"), workflow=True)
+# Packets are written under Object Lock (retention from the tenant's policy, legal hold if held).
 _DOCUMENT_STEP = Needs(
     buckets=(
         ("documents", BucketAccess.READ_WRITE, "documents/"),
         ("evidence", BucketAccess.READ, "evidence/"),
-        ("packets", BucketAccess.READ_WRITE, "packets/"),
+        ("packets", BucketAccess.WRITE_LOCKED, "packets/"),
     ),
     workflow=True,
+    retention=True,
 )
 
 NEEDS: dict[str, Needs] = {
@@ -77,11 +85,17 @@ NEEDS: dict[str, Needs] = {
     # only if the role may PutObject / GetObject there. business_api signs evidence uploads, reads
     # packets (download links, /verify re-hashes them) and may not touch documents at all.
     "business_api": Needs(
-        buckets=(("evidence", BucketAccess.PUT, "evidence/"), ("packets", BucketAccess.READ, "packets/")),
+        buckets=(
+            ("evidence", BucketAccess.PUT, "evidence/"),
+            ("packets", BucketAccess.READ, "packets/"),
+            ("packets", BucketAccess.LEGAL_HOLD, "packets/"),  # the business's own legal holds
+        ),
         bucket_names=("documents",),  # required by PacketSettings, never used by this function
         api=True,
         workflow=True,  # dispute, withdraw, release, direct payments steer the case workflow
         seal_secrets=True,  # issues the signing secrets of outbound webhook endpoints
+        retention=True,
+        invokes=("retention",),  # erasure requests: only the retention function may delete objects
     ),
     # Presigns downloads of the assigned case's documents and packet (signed with its own role).
     "partner_api": Needs(
@@ -95,10 +109,12 @@ NEEDS: dict[str, Needs] = {
     ),
     "reports_api": Needs(table=TableAccess.READ, api=True),  # reads cases, timelines, partners
     "operator_api": Needs(
-        bucket_names=("documents", "evidence", "packets"),
+        buckets=(("packets", BucketAccess.LEGAL_HOLD, "packets/"),),  # the operator's legal holds
+        bucket_names=("documents", "evidence"),
         api=True,
         workflow=True,
         seal_secrets=True,  # issues partners' inbound webhook secrets
+        retention=True,
     ),
     # Verifies partners' signed outcome webhooks and records them on the case.
     "partner_webhooks": Needs(api=True, open_secrets=True),
@@ -106,14 +122,26 @@ NEEDS: dict[str, Needs] = {
     # Signs and delivers case events to businesses' endpoints, records every attempt; its queue, the
     # send rights and OUTBOUND_* come from infra/constructs/webhooks.py.
     "webhook_sender": Needs(open_secrets=True),
-    # Renders documents, assembles packets from evidence + documents (multipart upload).
+    # Renders documents, assembles packets from evidence + documents (multipart upload, Object Lock).
     "documents_api": Needs(
         buckets=(
             ("documents", BucketAccess.READ_WRITE, "documents/"),
             ("evidence", BucketAccess.READ, "evidence/"),
-            ("packets", BucketAccess.READ_WRITE, "packets/"),
+            ("packets", BucketAccess.WRITE_LOCKED, "packets/"),
         ),
         api=True,
+        retention=True,
+    ),
+    # The only function that deletes stored objects: the daily erasure (EventBridge, asynchronous)
+    # and a business's erasure request (invoked by business_api).
+    "retention": Needs(
+        buckets=(
+            ("documents", BucketAccess.ERASE, "documents/"),
+            ("evidence", BucketAccess.ERASE, "evidence/"),
+            ("packets", BucketAccess.ERASE_LOCKED, "packets/"),
+        ),
+        asynchronous=True,
+        retention=True,
     ),
     "workflow_eligibility": _STEP,
     "workflow_packet": _DOCUMENT_STEP,
@@ -126,6 +154,8 @@ NEEDS: dict[str, Needs] = {
     "workflow_failure": _STEP,
 }
 
+_KMS_READ_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:DescribeKey")
+_KMS_WRITE_ACTIONS: tuple[str, ...] = ("kms:Encrypt", "kms:GenerateDataKey")
 _TABLE_ACTIONS = {
     TableAccess.READ: [
         "dynamodb:GetItem",
@@ -153,9 +183,33 @@ _S3_ACTIONS = {
         "s3:PutObject",
         "s3:AbortMultipartUpload",
     ],
+    BucketAccess.WRITE_LOCKED: [
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "s3:PutObject",
+        "s3:AbortMultipartUpload",
+        "s3:PutObjectRetention",
+        "s3:PutObjectLegalHold",
+    ],
+    BucketAccess.LEGAL_HOLD: ["s3:PutObjectLegalHold"],
+    BucketAccess.ERASE: ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+    BucketAccess.ERASE_LOCKED: [
+        "s3:DeleteObject",
+        "s3:DeleteObjectVersion",
+        "s3:BypassGovernanceRetention",
+        "s3:PutObjectLegalHold",
+    ],
 }
-_KMS_READ = ["kms:Decrypt", "kms:DescribeKey"]
-_KMS_WRITE = ["kms:Encrypt", "kms:GenerateDataKey"]
+_ERASING = (BucketAccess.ERASE, BucketAccess.ERASE_LOCKED)
+_KMS_FOR_BUCKET = {  # what each access needs of the data key: deleting and legal holds need none
+    BucketAccess.PUT: _KMS_WRITE_ACTIONS,
+    BucketAccess.READ: _KMS_READ_ACTIONS,
+    BucketAccess.READ_WRITE: _KMS_READ_ACTIONS + _KMS_WRITE_ACTIONS,
+    BucketAccess.WRITE_LOCKED: _KMS_READ_ACTIONS + _KMS_WRITE_ACTIONS,
+    BucketAccess.LEGAL_HOLD: (),
+    BucketAccess.ERASE: (),
+    BucketAccess.ERASE_LOCKED: (),
+}
 
 
 class Functions(Construct):
@@ -182,6 +236,9 @@ class Functions(Construct):
                     f"declare what {spec.name!r} may touch in infra/constructs/functions.py NEEDS"
                 )
             self.functions[spec.name] = self._function(spec, NEEDS[spec.name])
+        for spec in catalog.FUNCTIONS:
+            for target in NEEDS[spec.name].invokes:
+                self._may_invoke(self.functions[spec.name], self.functions[target])
 
     def _function(self, spec: catalog.Function, needs: Needs) -> lambda_.Function:
         construct_id = "".join(part.title() for part in spec.name.split("_"))
@@ -213,6 +270,8 @@ class Functions(Construct):
             environment["STATE_MACHINE_ARN"] = self.state_machine_arn
         if needs.seal_secrets or needs.open_secrets:
             environment["SECRETS_KEY_ID"] = self.data.secrets_key.key_arn
+        if needs.retention:
+            environment["DEFAULT_RETENTION_DAYS"] = str(self.settings.default_retention_days)
 
         dead_letter_queue = None
         if needs.asynchronous:
@@ -268,9 +327,9 @@ class Functions(Construct):
                 f"IAM5[Resource::<{self._logical_id(self.data.table)}.Arn>/index/*]",
                 "Queries go through the table's own GSIs (gsi1, gsi2); the wildcard covers only those.",
             )
-        key_actions = set(_KMS_READ) if needs.table is not TableAccess.NONE else set()
+        key_actions = set(_KMS_READ_ACTIONS) if needs.table is not TableAccess.NONE else set()
         if needs.table is TableAccess.READ_WRITE:
-            key_actions |= set(_KMS_WRITE)
+            key_actions |= set(_KMS_WRITE_ACTIONS)
         for bucket_name, access, prefix in needs.buckets:
             bucket = self.buckets[bucket_name]
             role.add_to_policy(
@@ -278,15 +337,23 @@ class Functions(Construct):
                     actions=_S3_ACTIONS[access], resources=[bucket.arn_for_objects(f"{prefix}*")]
                 )
             )
-            acknowledge(
-                role,
-                f"IAM5[Resource::<{self._logical_id(bucket)}.Arn>/{prefix}*]",
-                f"Object keys are generated per case under '{prefix or '/'}'; access is object-level only "
-                "(no list, no delete) and limited to that prefix.",
+            if access in _ERASING:
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["s3:ListBucketVersions"],
+                        resources=[bucket.bucket_arn],
+                        conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                    )
+                )
+            reason = (
+                f"Object keys are generated per case under '{prefix}'; the retention function lists and "
+                "deletes the versions of an erased case there and nowhere else."
+                if access in _ERASING
+                else f"Object keys are generated per case under '{prefix or '/'}'; access is object-level "
+                "only (no list, no delete) and limited to that prefix."
             )
-            key_actions |= set(_KMS_WRITE) if access is BucketAccess.PUT else set(_KMS_READ)
-            if access is BucketAccess.READ_WRITE:
-                key_actions |= set(_KMS_WRITE)
+            acknowledge(role, f"IAM5[Resource::<{self._logical_id(bucket)}.Arn>/{prefix}*]", reason)
+            key_actions |= set(_KMS_FOR_BUCKET[access])
         if key_actions:
             self.data.key.grant(role, *sorted(key_actions))
         secret_actions = (["kms:Encrypt"] if needs.seal_secrets else []) + (
@@ -314,6 +381,18 @@ class Functions(Construct):
                 f"{state_machine_name(self.settings)}:*]",
                 "Executions of the one case workflow; their names are per case and run.",
             )
+
+    def _may_invoke(self, caller: lambda_.Function, target: lambda_.Function) -> None:
+        """Synchronous invocation of `target` by `caller`, named in `<TARGET>_FUNCTION_NAME`."""
+        name = next(n for n, f in self.functions.items() if f is target)
+        target.grant_invoke(caller)
+        caller.add_environment(f"{name.upper()}_FUNCTION_NAME", target.function_name)
+        assert caller.role is not None
+        acknowledge(
+            caller.role,
+            f"IAM5[Resource::<{self._logical_id(target)}.Arn>:*]",
+            f"Invoking the {name} function's versions and aliases; it is the only function granted.",
+        )
 
     def _logical_id(self, construct: IConstruct) -> str:
         """How cdk-nag names a resource's ARN in findings: `<LogicalId.Arn>`."""

@@ -265,26 +265,29 @@ def test_only_functions_that_render_documents_touch_the_documents_bucket(dev: Sy
         f.name for f in catalog.FUNCTIONS if any(touches(s, documents) for s in statements_of(dev, f.name))
     }
     renderers = {f.name for f in catalog.FUNCTIONS if f.documents}
-    assert touching == renderers | {"partner_api"}  # the assigned partner downloads the case's documents
+    # the assigned partner downloads the case's documents; the retention function erases them
+    assert touching == renderers | {"partner_api", "retention"}
     assert "documents_api" in touching
     partner = [s for s in statements_of(dev, "partner_api") if touches(s, documents)]
     assert all(set(actions(s)) <= {"s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt"} for s in partner)
 
 
-def test_business_api_may_only_sign_evidence_uploads_and_read_packets(dev: Synthesized) -> None:
+def test_business_api_may_only_sign_evidence_uploads_read_packets_and_hold_them(dev: Synthesized) -> None:
     s3 = [s for s in statements_of(dev, "business_api") if any(a.startswith("s3:") for a in actions(s))]
     granted = {(frozenset(actions(s)), ref_id(s["Resource"]["Fn::Join"][1][0])) for s in s3}
+    packets = logical(dev, "AWS::S3::Bucket", "DataPackets")
     assert granted == {
         (frozenset({"s3:PutObject"}), logical(dev, "AWS::S3::Bucket", "DataEvidence")),
-        (frozenset({"s3:GetObject", "s3:GetObjectVersion"}), logical(dev, "AWS::S3::Bucket", "DataPackets")),
+        (frozenset({"s3:GetObject", "s3:GetObjectVersion", "s3:PutObjectLegalHold"}), packets),
     }
     assert [s["Resource"]["Fn::Join"][1][1] for s in s3] == ["/evidence/*", "/packets/*"]
 
 
-def test_no_function_may_list_or_delete_objects(dev: Synthesized) -> None:
+def test_only_the_retention_function_may_list_or_delete_objects(dev: Synthesized) -> None:
     for name in function_ids(dev):
         for statement in statements_of(dev, name):
-            assert not {a for a in actions(statement) if a.startswith(("s3:List", "s3:Delete"))}, name
+            if name != "retention":
+                assert not {a for a in actions(statement) if a.startswith(("s3:List", "s3:Delete"))}, name
 
 
 def test_authorizer_reads_the_table_and_nothing_else(dev: Synthesized) -> None:
