@@ -49,6 +49,11 @@ PERMITTED: dict[tuple[str, str], set[str]] = {
             ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"),
             ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"),
             ("POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"),
+            ("GET", "/v1/retention-policy"),
+            ("GET", "/v1/cases/{case_id}/retention"),
+            ("POST", "/v1/cases/{case_id}/legal-hold"),
+            ("POST", "/v1/cases/{case_id}/legal-hold/lift"),
+            ("POST", "/v1/cases/{case_id}/erasure"),
         ]
     },
     **{
@@ -79,6 +84,11 @@ PERMITTED: dict[tuple[str, str], set[str]] = {
             ("GET", "/v1/routing-rules"),
             ("PUT", "/v1/routing-rules"),
             ("POST", "/v1/partners/{partner_id}/webhook-secrets"),
+            ("GET", "/v1/tenants/{tenant_id}/retention-policy"),
+            ("PUT", "/v1/tenants/{tenant_id}/retention-policy"),
+            ("GET", "/v1/tenants/{tenant_id}/cases/{case_id}/retention"),
+            ("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold"),
+            ("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold/lift"),
         ]
     },
     ("GET", "/v1/reports/recovery"): ALL,

@@ -1,22 +1,18 @@
-"""Retention adapters: the index of cases due for erasure, in-place redaction of timeline events and
-webhook delivery logs (DynamoDB), and a business's erasure request handed to the retention function
-(Lambda), the only function allowed to delete stored objects.
+"""Retention adapters: the index of cases due for erasure and in-place redaction of timeline events
+(DynamoDB), and a business's erasure request handed to the retention function (Lambda), the only
+function allowed to delete stored objects.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from handoff.adapters.aws import dynamodb, lambda_client
 from handoff.adapters.dynamodb import retention_partition
-from handoff.adapters.dynamodb_items import case_pk, from_item, to_item
-from handoff.adapters.webhooks import case_deliveries_gsi
+from handoff.adapters.dynamodb_items import case_pk, to_item
 from handoff.config import erasure_request_settings, table_settings
 from handoff.domain.errors import ErasureRefusedError, NotFoundError
 
@@ -25,15 +21,6 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
     from handoff.domain.case import CaseEvent
-
-
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """One logged webhook delivery attempt of a case's event: where it is and which event it carried."""
-
-    pk: str
-    sk: str
-    seq: int
 
 
 class DynamoRetention:
@@ -69,30 +56,6 @@ class DynamoRetention:
                 {":data": json.dumps(data, sort_keys=True, ensure_ascii=False), ":hash": event.hash}
             ),
         )
-
-    def deliveries(self, tenant_id: str, case_id: str) -> list[DeliveryRecord]:
-        pages = self._db.get_paginator("query").paginate(
-            TableName=self._table,
-            IndexName="gsi1",
-            KeyConditionExpression="gsi1pk = :pk",
-            ExpressionAttributeValues=to_item({":pk": case_deliveries_gsi(tenant_id, case_id)}),
-            ProjectionExpression="pk, sk, seq",
-        )
-        records = [from_item(item) for page in pages for item in page.get("Items", [])]
-        return [DeliveryRecord(r["pk"], r["sk"], int(r["seq"])) for r in records]
-
-    def replace_payload(self, record: DeliveryRecord, payload: str) -> None:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=to_item({"pk": record.pk, "sk": record.sk}),
-                UpdateExpression="SET payload = :payload",
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=to_item({":payload": payload}),
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise  # else: the attempt expired meanwhile; nothing is left to redact
 
 
 class LambdaEraser:

@@ -5,7 +5,7 @@ Items (docs/data-model.md):
   with the secret box (KMS, context {tenant_id, endpoint_id}); never the secret in clear.
 * attempt — `TENANT#<t>#WEBHOOK#<endpoint_id>` / `DELIVERY#<delivery_id>` (ids sort by time):
   status, response code, attempt n, next attempt, error, the signed payload (for replay);
-  expires after `ATTEMPT_DAYS`; on gsi1 under its case (`DELIVERIES#<t>#<case_id>`).
+  expires after `ATTEMPT_DAYS`.
 """
 
 from __future__ import annotations
@@ -48,11 +48,6 @@ def endpoint_sk(endpoint_id: str) -> str:
 
 def deliveries_pk(tenant_id: str, endpoint_id: str) -> str:
     return f"TENANT#{tenant_id}#WEBHOOK#{endpoint_id}"
-
-
-def case_deliveries_gsi(tenant_id: str, case_id: str) -> str:
-    """gsi1 partition of every delivery attempt of one case's events (erasure redacts their payloads)."""
-    return f"DELIVERIES#{tenant_id}#{case_id}"
 
 
 class DynamoWebhooks:
@@ -171,8 +166,6 @@ class DynamoWebhooks:
                     else None,
                     "replay_of": attempt.replay_of,
                     "expires_at": int(expires.timestamp()),
-                    "gsi1pk": case_deliveries_gsi(attempt.tenant_id, attempt.case_id),
-                    "gsi1sk": f"{attempt.endpoint_id}#{attempt.delivery_id}",
                 }
             ),
         )

@@ -117,7 +117,11 @@ def redact_intake(intake: CaseIntake, salt: str | None) -> RedactedIntake:
             "legal_name": mark(debtor.legal_name),
             "registration_number": None,
             "address": address.model_copy(
-                update={"lines": [mark(line) for line in address.lines], "city": mark(address.city)}
+                update={
+                    "lines": [mark(line) for line in address.lines],
+                    "city": mark(address.city),
+                    "postal_code": None,
+                }
             ),
         }
     contact_log = [

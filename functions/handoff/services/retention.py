@@ -2,9 +2,10 @@
 
 Erasure order, each step safe to repeat: claim it on the timeline (no hold can be placed from
 then on); delete every stored version of the case's evidence, documents and packets; replace the
-personal fields of timeline events and of logged webhook deliveries by their redaction markers;
-mark evidence and document rows erased; finally redact the case itself, destroy its salt and
-record `case.erased`. A failure leaves the case claimed but not erased: the next run finishes it.
+personal fields of timeline events by their redaction markers; mark evidence and document rows
+erased; finally redact the case itself, destroy its salt and record `case.erased`. A failure
+leaves the case claimed but not erased: the next run finishes it. (Webhook payloads, and so the
+delivery logs and queues, never carried the personal fields: they go out as markers.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from handoff.domain.retention import (
     policy_of,
 )
 from handoff.domain.tenants import Tenant
-from handoff.domain.webhooks import OutboundEvent
 from handoff.observability import logger
 from handoff.services.cases import update_case
 from handoff.services.packets import recorded_packets
@@ -74,11 +74,6 @@ class RetentionStore(Protocol):
     def due(self, tenant_id: str, ended_before: datetime) -> list[str]: ...
 
     def redact_event(self, tenant_id: str, case_id: str, event: CaseEvent, data: dict[str, Any]) -> None: ...
-
-    def deliveries(self, tenant_id: str, case_id: str) -> list[Any]:
-        """The case's logged webhook delivery attempts (each with the `seq` of the event it carried)."""
-
-    def replace_payload(self, record: Any, payload: str) -> None: ...
 
 
 class Eraser(Protocol):
@@ -203,7 +198,6 @@ def erase_case(
         deps.objects.erase_prefix(bucket, case_prefix(area, tenant_id, case_id), locked=locked)
     events = deps.cases.all_events(tenant_id, case_id)
     fields = _redact_events(deps, case, events, salt)
-    _redact_deliveries(deps, case, events, salt)
     evidence = deps.evidence.list_for_case(tenant_id, case_id)
     for item in evidence:
         if item.erased_at is None:
@@ -239,18 +233,6 @@ def _redact_events(deps: ErasureDeps, case: Case, events: list[CaseEvent], salt:
             fields += sum(1 for k, v in redacted.items() if v != event.data.get(k))
             deps.store.redact_event(case.tenant_id, case.case_id, event, redacted)
     return fields
-
-
-def _redact_deliveries(deps: ErasureDeps, case: Case, events: list[CaseEvent], salt: str | None) -> None:
-    """Logged webhook deliveries keep the payload (for replays): it is rebuilt from the redacted event."""
-    by_seq = {e.seq: e for e in events}
-    for record in deps.store.deliveries(case.tenant_id, case.case_id):
-        event = by_seq.get(record.seq)
-        if event is None:
-            continue
-        data = sealed(event.type, dict(event.data), salt)
-        outbound = OutboundEvent(case.tenant_id, case.case_id, event.seq, event.type, event.at, data)
-        deps.store.replace_payload(record, outbound.payload())
 
 
 @dataclass

@@ -19,6 +19,7 @@ from standardwebhooks import Webhook
 
 from handoff.domain.errors import NotFoundError
 from handoff.domain.ids import new_id, new_sortable_id
+from handoff.domain.redaction import sealed
 from handoff.domain.webhooks import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -140,8 +141,18 @@ def publish_events(store: WebhookStore, queue: OutboundQueue, case: Case, events
     """Queue committed events for the tenant's endpoints; nothing when it has none. Returns the count."""
     if not events or not store.has_endpoints(case.tenant_id):
         return 0
-    queue.send_events(
-        [OutboundEvent(case.tenant_id, case.case_id, e.seq, e.type, e.at, dict(e.data)) for e in events]
+    queue.send_events(  # personal values go out as their redaction markers: see docs/outbound-webhooks.md
+        [
+            OutboundEvent(
+                case.tenant_id,
+                case.case_id,
+                e.seq,
+                e.type,
+                e.at,
+                sealed(e.type, dict(e.data), case.redaction_salt),
+            )
+            for e in events
+        ]
     )
     return len(events)
 
