@@ -17,13 +17,18 @@ from handoff.local.client import HandoffClient
 
 
 @contextmanager
-def local_runtime(log_level: str = "WARNING") -> Iterator[HandoffClient]:
-    """The runtime on a free loopback port with a seeded operator key: yields the operator's client."""
+def local_runtime(log_level: str = "WARNING", aws_port: int | None = None) -> Iterator[HandoffClient]:
+    """The runtime on a free loopback port with a seeded operator key: yields the operator's client.
+
+    `aws_port`: where its moto server listens (so a test can run `python -m handoff.local retention`
+    against it, or look into its buckets); a free port otherwise.
+    """
     port = free_port()
     key = f"op-{secrets.token_urlsafe(24)}"
     env = {**os.environ, "HANDOFF_OPERATOR_KEY": key, "POWERTOOLS_LOG_LEVEL": log_level}
+    aws = ["--aws-port", str(aws_port)] if aws_port else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "handoff.local", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "handoff.local", "serve", "--host", "127.0.0.1", "--port", str(port), *aws],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
