@@ -113,6 +113,7 @@ DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "partner_webhooks": (*API, "signing", "case_data", "rules"),  # outcomes update the case and ledger
     "webhook_sender": (*BASE, "sqs", "signing"),  # signs and POSTs case events
     "documents_api": (*API, "case_data", "rules", "holidays", "docx"),
+    "retention": (*BASE, "case_data"),  # reads cases (their intake) to erase their personal data
 }
 
 # argv: handler module ("" on the dependencies side), entry, dependency modules...

@@ -14,6 +14,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 from pydantic import BaseModel, ConfigDict, Field
 
+from handoff.domain.retention import MAX_RETENTION_DAYS
+
 STAGES_CONTEXT_KEY = "handoff:stages"
 STAGE_CONTEXT_KEY = "stage"
 DEFAULT_STAGE = "dev"
@@ -37,9 +39,8 @@ class StageSettings(BaseModel):
         int,
         Field(
             ge=0,
-            le=36500,
-            description="Days after a case ends before its personal data is erased, for tenants "
-            "without their own policy (DEFAULT_RETENTION_DAYS; docs/deploy.md)",
+            le=MAX_RETENTION_DAYS,
+            description="DEFAULT_RETENTION_DAYS of the functions (docs/deploy.md §9)",
         ),
     ]
     reserved_concurrency: Annotated[dict[str, int], Field(description="Function name → reserved")] = {}

@@ -13,6 +13,7 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.retention import MAX_RETENTION_DAYS
 
 
 class _FromEnv(LazyModel):
@@ -153,7 +154,7 @@ class RetentionSettings(_FromEnv):
         int,
         Field(
             ge=0,
-            le=36500,
+            le=MAX_RETENTION_DAYS,
             description="Days after a case ends before its personal data is erased, for tenants "
             "without a policy of their own (the stage's `default_retention_days`)",
         ),
