@@ -13,7 +13,7 @@ from handoff.adapters.aws import s3_storage
 from handoff.adapters.dynamodb import case_repository, evidence_repository
 from handoff.adapters.idempotency import run_once
 from handoff.config import api_settings, business_api_settings, packet_settings
-from handoff.domain.case import PrincipalKind
+from handoff.domain.case import Case, PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.handlers import retention_routes, webhook_routes
@@ -70,20 +70,22 @@ def submit_case(
 ) -> Response[CaseResponse]:
     caller = require(router, PrincipalKind.business)
     intake = body
+    made: list[Case] = []
 
     def submit() -> dict[str, object]:
         case = case_service.submit_case(case_repository(), caller, intake, utcnow(), idempotency_key)
         logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
         if business_api_settings().auto_start_workflow and case.workflow.run == 0:
             workflow.start_safely(workflow_deps(), case, caller.actor, utcnow())
+        made.append(case)
         return {"case_id": case.case_id}  # the record keeps no personal data: erasure need not find it
 
     request = intake.model_dump(mode="json")
     created = run_once(
         "submit_case", str(caller.tenant_id), idempotency_key, request, submit, router.lambda_context
     )
-    case = case_service.get_case(case_repository(), caller, str(created["case_id"]))
-    return Response(201, "application/json", CaseResponse.of(case))
+    case = made[0] if made else case_service.get_case(case_repository(), caller, str(created["case_id"]))
+    return Response(201, "application/json", CaseResponse.of(case))  # a replay: the case as it is now
 
 
 @router.get("/v1/cases", summary="List your cases", tags=["cases"])
@@ -174,16 +176,19 @@ def report_payment(
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128)],
 ) -> CaseResponse:
     caller = require(router, PrincipalKind.business)
+    made: list[Case] = []
 
     def pay() -> dict[str, object]:
-        workflow.record_direct_payment(
-            workflow_deps(), caller, case_id, body.amount, body.paid_on, body.reference, utcnow()
+        made.append(
+            workflow.record_direct_payment(
+                workflow_deps(), caller, case_id, body.amount, body.paid_on, body.reference, utcnow()
+            )
         )
         return {"case_id": case_id}  # no personal data in the record (the reference may name the payer)
 
     request = {"case_id": case_id, **body.model_dump(mode="json")}
     run_once("report_payment", str(caller.tenant_id), idempotency_key, request, pay, router.lambda_context)
-    return CaseResponse.of(case_service.get_case(case_repository(), caller, case_id))
+    return CaseResponse.of(made[0] if made else case_service.get_case(case_repository(), caller, case_id))
 
 
 @router.post(
