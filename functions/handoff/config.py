@@ -13,7 +13,7 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.retention import MAX_RETENTION_DAYS
+from handoff.domain.retention import MAX_RETENTION_DAYS, MAX_UPLOAD_SECONDS
 
 
 class _FromEnv(LazyModel):
@@ -38,7 +38,9 @@ class EvidenceSettings(TableSettings):
     max_evidence_bytes: Annotated[int, Field(gt=0, description="Largest evidence file accepted")] = (
         25 * 1024 * 1024
     )
-    upload_url_seconds: Annotated[int, Field(gt=0, le=900, description="Presigned upload lifetime")] = 900
+    upload_url_seconds: Annotated[
+        int, Field(gt=0, le=MAX_UPLOAD_SECONDS, description="Presigned upload lifetime")
+    ] = MAX_UPLOAD_SECONDS
 
 
 class BusinessApiSettings(ApiSettings, EvidenceSettings):

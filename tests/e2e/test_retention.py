@@ -93,6 +93,17 @@ def uploaded(business: HandoffClient, case_id: str) -> None:
     assert posted.status_code in (200, 204), posted.text
 
 
+def checked(business: HandoffClient, case_id: str, seconds: float = 60) -> None:
+    """Wait for the evidence verifier: erasure waits while an upload could still arrive."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        items = business.request("GET", f"/v1/cases/{case_id}/evidence")["items"]
+        if all(e["status"] != "pending_upload" for e in items):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the upload was not checked in time")
+
+
 def test_the_daily_job_erases_expired_cases_and_the_timeline_still_verifies(
     runtime: Runtime, tenant_profile: dict[str, Any], case_payload: dict[str, Any]
 ) -> None:
@@ -100,6 +111,7 @@ def test_the_daily_job_erases_expired_cases_and_the_timeline_still_verifies(
     patient = business_of(runtime, tenant_profile, days=None)  # the default, 30 days
     expired = prompt.submit_case(personal_case(case_payload))["case_id"]
     uploaded(prompt, expired)
+    checked(prompt, expired)
     prompt.request("POST", f"/v1/cases/{expired}/packet", expect=201)
     prompt.request("POST", f"/v1/cases/{expired}/withdraw", json={"reason": "Jane paid in cash"})
     held = prompt.submit_case(personal_case(case_payload))["case_id"]

@@ -8,6 +8,7 @@ the timeline's hash chain and the ledger still verify.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import uuid
@@ -104,6 +105,18 @@ def tenant_items(local_aws: LocalAws, tenant_id: str) -> list[dict[str, Any]]:
     return [i for i in scan_all(local_aws) if tenant_id in json.dumps(i) or i["pk"]["S"] == "IDEMPOTENCY"]
 
 
+def settled(business: Api, case_id: str) -> list[str]:
+    """Wait until no upload of the case is pending (the verifier has checked each); their statuses."""
+
+    def statuses() -> list[str] | None:
+        items = business.call("GET", f"/v1/cases/{case_id}/evidence").json["items"]
+        found = [e["status"] for e in items]
+        return None if "pending_upload" in found else found
+
+    result: list[str] = wait_until(statuses, what="uploads checked")
+    return result
+
+
 @pytest.fixture
 def webhook_receiver() -> Iterator[Receiver]:
     receiver = Receiver().start()
@@ -118,12 +131,7 @@ def full_case(business: Api, case_payload: dict[str, Any]) -> str:
     evidence = upload(
         business, case_id, "invoice", PDF + b"roe", "jane-roe-invoice.pdf", "application/pdf", "INV-1001"
     )
-    wait_until(
-        lambda: (
-            business.call("GET", f"/v1/cases/{case_id}/evidence").json["items"][0]["status"] == "verified"
-        ),
-        what=f"evidence {evidence['evidence_id']} verified",
-    )
+    assert settled(business, case_id) == ["verified"], evidence
     assert (
         business.call("POST", f"/v1/cases/{case_id}/documents", json={"kind": "demand_letter"}).status_code
         == 201
@@ -258,6 +266,31 @@ def test_erasure_is_refused_with_the_reason_while_the_case_is_open_or_held(
     assert business.call("GET", f"/v1/cases/{case_id}/retention").json["erasure"] is None
 
 
+def test_erasure_waits_while_a_presigned_upload_could_still_arrive(
+    business: Api, case_payload: dict[str, Any]
+) -> None:
+    case_id = submit(business, case_payload)
+    declared = business.call(
+        "POST",
+        f"/v1/cases/{case_id}/evidence",
+        json={
+            "kind": "terms",
+            "filename": "terms.pdf",
+            "content_type": "application/pdf",
+            "size": len(PDF),
+            "sha256": hashlib.sha256(PDF).hexdigest(),
+        },
+    )
+    assert declared.status_code == 201, declared.json  # the upload is handed out, not used yet
+    business.call("POST", f"/v1/cases/{case_id}/withdraw", json={"reason": "Paid"})
+
+    refused = business.call("POST", f"/v1/cases/{case_id}/erasure")
+
+    assert refused.status_code == 409
+    assert refused.json["reason"] == "upload_pending" and "ask again after" in refused.json["detail"]
+    assert business.call("GET", f"/v1/cases/{case_id}/retention").json["erasure"] is None
+
+
 def test_another_tenants_case_is_a_404_for_erasure_and_holds(
     operator: Api, business: Api, case_payload: dict[str, Any], tenant_profile: dict[str, Any]
 ) -> None:
@@ -387,6 +420,7 @@ def test_the_daily_job_erases_only_ended_unheld_cases_past_their_tenants_retenti
     ended = submit(business, personal_case(case_payload))
     business.call("POST", f"/v1/cases/{ended}/withdraw", json={"reason": "Jane paid the rest in cash"})
     upload(business, ended, "terms", PDF + b"terms", "terms.pdf", "application/pdf")
+    settled(business, ended)
     held = submit(business, personal_case(case_payload))
     business.call("POST", f"/v1/cases/{held}/withdraw", json={"reason": "Paid"})
     business.call("POST", f"/v1/cases/{held}/legal-hold", json={"reason": "Roe v Acme, claim 26-77"})

@@ -42,7 +42,7 @@ class IdempotencyConflictError(ConflictError):
 
 
 class ErasureRefusedError(ConflictError):
-    """Personal data may not be erased now: `reason` says why (`case_open`, `legal_hold`)."""
+    """Personal data may not be erased now; `reason`: `case_open`, `legal_hold` or `upload_pending`."""
 
     def __init__(self, reason: str, detail: str):
         super().__init__(detail)

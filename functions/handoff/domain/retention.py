@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 ENDED = frozenset({CaseStatus.closed, CaseStatus.resolved, CaseStatus.withdrawn})
 MAX_RETENTION_DAYS = 36500
+MAX_UPLOAD_SECONDS = 900  # the longest a presigned evidence upload stays usable: erasure waits it out
 
 
 class HolderKind(StrEnum):

@@ -48,9 +48,9 @@ class Problem(LazyModel):
     invalid_params: Annotated[
         list[InvalidParam] | None, Field(alias="invalid-params", description="Failing fields")
     ] = None
-    reason: Annotated[str | None, Field(description="erasure-refused: why (`case_open`, `legal_hold`)")] = (
-        None
-    )
+    reason: Annotated[
+        str | None, Field(description="erasure-refused: why (`case_open`, `legal_hold`, `upload_pending`)")
+    ] = None
 
 
 def problem(status: int, slug: str, detail: str, **extra: Any) -> dict[str, Any]:

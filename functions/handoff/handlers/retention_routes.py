@@ -95,8 +95,9 @@ def lift_business_hold(case_id: CaseId, body: LegalHoldRequest) -> CaseRetention
 @business.post(
     "/v1/cases/<case_id>/erasure",
     summary="Erase the case's personal data now (a right-to-erasure request)",
-    description="Refused with 409 and the reason (`case_open`, `legal_hold`) while the case is open or "
-    "on legal hold. The ledger figures, the fact of the case and the timeline's hash chain stay "
+    description="Refused with 409 and the reason while the case is open (`case_open`), on legal hold "
+    "(`legal_hold`) or an evidence upload handed out may still arrive (`upload_pending`, at most 15 "
+    "minutes). The ledger figures, the fact of the case and the timeline's hash chain stay "
     "verifiable: personal values are replaced by redaction markers.",
     tags=TAGS,
 )

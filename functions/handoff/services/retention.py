@@ -17,10 +17,11 @@ from typing import Any, Protocol
 
 from handoff.domain.case import Case, CaseEvent, Principal
 from handoff.domain.errors import ErasureRefusedError
-from handoff.domain.evidence import Evidence
+from handoff.domain.evidence import Evidence, EvidenceStatus
 from handoff.domain.generated import GeneratedDocument
 from handoff.domain.redaction import erased_filename, holds_personal_data, marker, redact_intake, sealed
 from handoff.domain.retention import (
+    MAX_UPLOAD_SECONDS,
     ErasureTrigger,
     HolderKind,
     RetentionPolicy,
@@ -186,6 +187,7 @@ def erase_case(
     deps: ErasureDeps, tenant_id: str, case_id: str, trigger: ErasureTrigger, actor: str, now: datetime
 ) -> Case:
     """Erase the case's personal data (see the module docstring); a case already erased is returned."""
+    _check_no_upload_pending(deps, deps.cases.get(tenant_id, case_id), now)
     case = update_case(deps.cases, tenant_id, case_id, lambda c: begin_erasure(c, trigger, actor, now))
     if erased(case):
         return case
@@ -223,6 +225,24 @@ def erase_case(
         complete_erasure(c, total, files, redacted.removed, actor, now)
 
     return update_case(deps.cases, tenant_id, case_id, finish)
+
+
+def _check_no_upload_pending(deps: ErasureDeps, case: Case, now: datetime) -> None:
+    """A presigned upload handed out shortly before could still put a file in the bucket after it was
+    emptied: erasure waits until no declared upload can arrive any more."""
+    if case.erasure is not None:
+        return
+    window = timedelta(seconds=MAX_UPLOAD_SECONDS)
+    pending = [
+        e.created_at + window
+        for e in deps.evidence.list_for_case(case.tenant_id, case.case_id)
+        if e.status == EvidenceStatus.pending_upload and e.created_at + window > now
+    ]
+    if pending:
+        raise ErasureRefusedError(
+            "upload_pending",
+            f"an evidence upload may still arrive until {max(pending).isoformat()}: ask again after that",
+        )
 
 
 def _redact_events(deps: ErasureDeps, case: Case, events: list[CaseEvent], salt: str | None) -> int:
