@@ -180,3 +180,60 @@ def test_a_packet_is_never_locked_beyond_the_policy(case_payload: dict[str, Any]
 def test_a_tenant_without_a_policy_gets_the_default() -> None:
     assert policy_of(None, 30).model_dump() == {"days_after_close": 30, "source": "default"}
     assert policy_of(0, 30).model_dump() == {"days_after_close": 0, "source": "tenant"}
+
+
+class _Tenants:
+    def __init__(self, days: dict[str, int | None]):
+        self.days = days
+
+    def all_ids(self) -> list[str]:
+        return list(self.days)
+
+    def get(self, tenant_id: str) -> Any:
+        return type("T", (), {"retention_days": self.days[tenant_id]})()
+
+
+class _Store:
+    def __init__(self, ended: dict[str, list[tuple[str, datetime]]]):
+        self.ended = ended
+        self.asked: list[tuple[str, datetime]] = []
+
+    def due(self, tenant_id: str, ended_before: datetime) -> list[str]:
+        self.asked.append((tenant_id, ended_before))
+        return [c for c, at in self.ended[tenant_id] if at <= ended_before]
+
+
+def test_the_sweep_uses_each_tenants_policy_and_one_failure_stops_nothing(monkeypatch: Any) -> None:
+    from handoff.services import retention as service
+
+    store = _Store(
+        {
+            "ten_a": [("case_old", NOW - timedelta(days=40)), ("case_broken", NOW - timedelta(days=35))],
+            "ten_b": [("case_b", NOW - timedelta(days=40))],
+        }
+    )
+    deps = service.ErasureDeps(
+        cases=None,  # type: ignore[arg-type]
+        tenants=_Tenants({"ten_a": None, "ten_b": 365}),  # the default (30 days), then a year
+        evidence=None,  # type: ignore[arg-type]
+        documents=None,  # type: ignore[arg-type]
+        store=store,  # type: ignore[arg-type]
+        objects=None,  # type: ignore[arg-type]
+        buckets=service.Buckets("e", "d", "p"),
+        default_days=30,
+    )
+    erased: list[str] = []
+
+    def erase(_deps: Any, tenant_id: str, case_id: str, trigger: str, actor: str, now: datetime) -> None:
+        if case_id == "case_broken":
+            raise RuntimeError("S3 said no")
+        erased.append(case_id)
+
+    monkeypatch.setattr(service, "erase_case", erase)
+
+    report = service.erase_due(deps, NOW)
+    out_of_time = service.erase_due(deps, NOW, seconds_left=lambda: 10)
+
+    assert store.asked[:2] == [("ten_a", NOW - timedelta(days=30)), ("ten_b", NOW - timedelta(days=365))]
+    assert report.erased == ["case_old"] and report.failed == 1 and not report.unfinished
+    assert out_of_time.unfinished and out_of_time.erased == []
