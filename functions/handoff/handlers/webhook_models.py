@@ -8,9 +8,12 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.input_types import FREE_TEXT, PLAIN_TEXT
 from handoff.domain.webhooks import DeliveryAttempt, DeliveryStatus, WebhookEndpoint
 
-EventType = Annotated[str, Field(pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$", max_length=64)]
+EventType = Annotated[
+    str, Field(pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$", max_length=64), PLAIN_TEXT
+]
 
 
 class WebhookEndpointRequest(LazyModel):
@@ -35,12 +38,13 @@ class WebhookEndpointRequest(LazyModel):
             description="Where events are POSTed: https only (plain http to loopback in the local runtime)",
             json_schema_extra={"format": "uri", "pattern": r"^https?://[^/@\s]+(/\S*)?$"},
         ),
+        PLAIN_TEXT,
     ]
     event_types: Annotated[
         list[EventType],
         Field(min_length=1, max_length=50, description='Case event types to receive, or ["*"] for all'),
     ]
-    description: Annotated[str | None, Field(max_length=200)] = None
+    description: Annotated[str, Field(max_length=200), FREE_TEXT] | None = None
 
 
 class WebhookEndpointResponse(LazyModel):
