@@ -34,7 +34,9 @@ _DECIMAL = re.compile(DECIMAL_PATTERN)
 class DecimalString:
     """Marker: the Decimal before it arrives as a decimal string, never as a JSON number."""
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return core_schema.no_info_before_validator_function(_decimal_string, handler(source))
 
     def __get_pydantic_json_schema__(
@@ -44,9 +46,13 @@ class DecimalString:
         branches = generated.pop("anyOf", None)
         if branches is None:  # serialization: pydantic already writes a string
             return generated
-        number = next((b for b in branches if b.get("type") == "number"), {})
+        number: dict[str, Any] = next((b for b in branches if b.get("type") == "number"), {})
         unsigned = max(number.get("minimum", -1), number.get("exclusiveMinimum", -1)) >= 0
-        return {**generated, "type": "string", "pattern": UNSIGNED_DECIMAL_PATTERN if unsigned else DECIMAL_PATTERN}
+        return {
+            **generated,
+            "type": "string",
+            "pattern": UNSIGNED_DECIMAL_PATTERN if unsigned else DECIMAL_PATTERN,
+        }
 
 
 def _decimal_string(value: Any) -> Any:
@@ -67,7 +73,9 @@ class Text:
 
     free: bool = False
 
-    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         check = _free_text if self.free else _plain_text
         return core_schema.no_info_before_validator_function(check, handler(source))
 
@@ -77,8 +85,8 @@ def _refuse(text: str, position: int) -> None:
     kind = "a lone surrogate" if unicodedata.category(char) == "Cs" else "a control character"
     raise PydanticCustomError(
         "control_character",
-        "must not contain {kind} (U+{code:04X} at position {position})",
-        {"kind": kind, "code": ord(char), "position": position},
+        "must not contain {kind} (U+{code} at position {position})",
+        {"kind": kind, "code": f"{ord(char):04X}", "position": position},
     )
 
 

@@ -242,9 +242,9 @@ class InterestKind(StrEnum):
 
 class InterestTerms(Strict):
     kind: InterestKind = InterestKind.statutory
-    rate_percent: Annotated[PercentValue | None, Field(description="Annual simple rate, for `contractual`")] = (
-        None
-    )
+    rate_percent: Annotated[
+        PercentValue | None, Field(description="Annual simple rate, for `contractual`")
+    ] = None
 
 
 class LateFee(Strict):

@@ -151,7 +151,9 @@ class AmountBand(Strict):
 
     currency: CurrencyCode
     min: Annotated[
-        Decimal, Field(ge=0, max_digits=18, description="Smallest principal taken (inclusive)"), DECIMAL_STRING
+        Decimal,
+        Field(ge=0, max_digits=18, description="Smallest principal taken (inclusive)"),
+        DECIMAL_STRING,
     ] = Decimal(0)
     max: Annotated[
         Annotated[Decimal, Field(gt=0, max_digits=18), DECIMAL_STRING] | None,

@@ -17,10 +17,12 @@ class PaymentInstructions(Strict):
 
     account_name: ShortText
     bank_name: Annotated[str, Field(max_length=200), PLAIN_TEXT] | None = None
-    iban: Annotated[str, Field(max_length=34, pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$"), PLAIN_TEXT] | None = (
+    iban: (
+        Annotated[str, Field(max_length=34, pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$"), PLAIN_TEXT] | None
+    ) = None
+    bic: Annotated[str, Field(max_length=11, pattern=r"^[A-Z0-9]{8}([A-Z0-9]{3})?$"), PLAIN_TEXT] | None = (
         None
     )
-    bic: Annotated[str, Field(max_length=11, pattern=r"^[A-Z0-9]{8}([A-Z0-9]{3})?$"), PLAIN_TEXT] | None = None
     sort_code: Annotated[str, Field(pattern=r"^\d{2}-?\d{2}-?\d{2}$"), PLAIN_TEXT] | None = None
     account_number: Annotated[str, Field(max_length=34), PLAIN_TEXT] | None = None
     routing_number: Annotated[str, Field(pattern=r"^\d{9}$"), PLAIN_TEXT] | None = None

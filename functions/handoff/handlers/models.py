@@ -279,7 +279,8 @@ class PaymentRequest(Strict):
     amount: Annotated[PositiveDecimal, Field(description="In the case currency, decimal string")]
     paid_on: date
     reference: Annotated[
-        Annotated[str, Field(max_length=100), PLAIN_TEXT] | None, Field(description="Bank reference or receipt")
+        Annotated[str, Field(max_length=100), PLAIN_TEXT] | None,
+        Field(description="Bank reference or receipt"),
     ] = None
 
     model_config = ConfigDict(

@@ -59,7 +59,9 @@ def check_media_type(header: str, has_body: bool) -> bool:
     kind, charset = media_type(header)
     if kind != JSON_MEDIA_TYPE:
         if has_body:
-            raise BodyRefusedError(415, "unsupported-media-type", "this endpoint takes an application/json body")
+            raise BodyRefusedError(
+                415, "unsupported-media-type", "this endpoint takes an application/json body"
+            )
         return False
     if charset is not None and not _is_utf8(charset):
         raise BodyRefusedError(

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
 from handoff.domain.input_types import FREE_TEXT, PLAIN_TEXT
-from handoff.domain.webhooks import DeliveryAttempt, DeliveryStatus, WebhookEndpoint
+from handoff.domain.webhooks import DeliveryAttempt, DeliveryOutcome, DeliveryStatus, WebhookEndpoint
 
 EventType = Annotated[
     str, Field(pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$", max_length=64), PLAIN_TEXT
@@ -89,6 +89,14 @@ class DeliveryResponse(LazyModel):
     status: Annotated[
         DeliveryStatus, Field(description="delivered; failed (retry scheduled); dead (attempts exhausted)")
     ]
+    outcome: Annotated[
+        DeliveryOutcome,
+        Field(
+            description="What this attempt met: delivered (2xx); rejected (another status, a redirect too); "
+            "no_response; unresolved (the host did not resolve); blocked_address (the host resolved to "
+            "a private, loopback, link-local or otherwise non-public address: nothing was sent)"
+        ),
+    ]
     attempted_at: datetime
     response_code: Annotated[int | None, Field(description="None when no response came")]
     error: str | None
@@ -105,6 +113,7 @@ class DeliveryResponse(LazyModel):
             seq=attempt.seq,
             attempt=attempt.attempt,
             status=attempt.status,
+            outcome=attempt.outcome,
             attempted_at=attempt.attempted_at,
             response_code=attempt.response_code,
             error=attempt.error,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from http import HTTPStatus
 from dataclasses import dataclass
 from functools import cache
+from http import HTTPStatus
 from importlib.resources import files
 from typing import Any
 
@@ -106,7 +106,9 @@ def start_stack(host: str = "127.0.0.1", port: int = 0) -> LocalStack:
     """Start AWS (moto) and the API; seed `HANDOFF_OPERATOR_KEY` as an operator key if set."""
     from handoff.local.seed import seed_operator_key
 
-    http = make_server(host, port, application, threaded=True, request_handler=ProblemRequestHandler)  # bind first: the port is ours
+    http = make_server(
+        host, port, application, threaded=True, request_handler=ProblemRequestHandler
+    )  # bind first: the port is ours
     aws = start_local_aws()
     operator_key = os.environ.get("HANDOFF_OPERATOR_KEY")
     if operator_key:
