@@ -89,15 +89,23 @@ def test_literal_non_public_addresses_are_refused_in_any_form(host: str) -> None
 @pytest.mark.parametrize("host", LOCALHOST_SPELLINGS)
 def test_localhost_in_any_spelling_is_refused_outside_the_local_runtime(host: str) -> None:
     assert "this machine" in refusal_of(f"https://{host}/hooks")
+    assert "this machine" in refusal_of(f"http://{host}:8080/hooks")
     assert check_endpoint_url(f"http://{host}:8080/hooks", allow_loopback=True)
 
 
 @pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:8080/x", "http://127.1:8080/x", "https://[::1]:9000/x", "http://0x7f000001/"]
+    "url", ["http://127.0.0.1:8080/x", "http://127.1:8080/x", "http://[::1]:9000/x", "http://0x7f000001/"]
 )
-def test_the_local_runtime_may_deliver_to_loopback_over_http(url: str) -> None:
+def test_the_local_runtime_may_deliver_to_loopback_over_plain_http(url: str) -> None:
     assert check_endpoint_url(url, allow_loopback=True) == url
     assert "this machine" in refusal_of(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://127.1/", "https://localhost./", "https://[::1]/", "https://LOCALHOST/"]
+)
+def test_https_to_this_machine_is_refused_even_in_the_local_runtime(url: str) -> None:
+    assert "this machine" in refusal_of(url, allow_loopback=True)
 
 
 @pytest.mark.parametrize(

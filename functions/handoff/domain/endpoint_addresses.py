@@ -18,8 +18,9 @@ Server-side request forgery is refused twice (docs/outbound-webhooks.md):
 "Public" is `ipaddress`' `is_global`, minus the shared address space 100.64.0.0/10 (carrier-grade
 NAT) and multicast; IPv6 addresses that carry an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`,
 NAT64 `64:ff9b::/96`, 6to4 `2002::/16`, Teredo, IPv4-compatible `::a.b.c.d`) must carry a public
-one too. The local runtime
-alone may allow loopback (`allow_loopback`: demo receivers on 127.0.0.1), over http or https.
+one too. The local runtime alone allows loopback (`allow_loopback`, for its demo receivers), and
+then only over plain http, as before (`http://127.0.0.1:8080/`, `http://localhost:8080/`); https
+to this machine is refused everywhere.
 """
 
 from __future__ import annotations
@@ -159,7 +160,11 @@ def target_of(url: str) -> Target:
 def _refusal(target: Target, allow_loopback: bool) -> str | None:
     loopback = target.loopback_name or (target.address is not None and is_loopback(target.address))
     if loopback:
-        return None if allow_loopback else "must not point at this machine (localhost or a loopback address)"
+        if not allow_loopback:
+            return "must not point at this machine (localhost or a loopback address)"
+        if target.scheme != "http":
+            return "must not point at this machine over https (the local runtime takes plain http receivers)"
+        return None
     if target.scheme != "https":
         return "must use https"
     if target.address is not None and not is_public(target.address):
