@@ -70,6 +70,8 @@ class ProblemRequestHandler(WSGIRequestHandler):
         detail = message or explain or HTTPStatus(code).phrase
         body = json.dumps(problem(code, slug_for_status(code), detail)).encode()
         self.log_error("code %d, message %s", code, detail)
+        if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
+            self.request_version = "HTTP/1.1"  # answer an unreadable request line with headers too
         self.send_response(code, message)
         self.send_header("Connection", "close")
         self.send_header("Content-Type", PROBLEM_CONTENT_TYPE)
