@@ -19,13 +19,16 @@ import codecs
 import json
 import re
 from email.message import Message
+from itertools import accumulate
 from typing import Any
 
 JSON_MEDIA_TYPE = "application/json"
 MAX_JSON_DEPTH = 64
 
-# a string (its end optional, so an unterminated one is consumed once, not rescanned), or a bracket
-_TOKENS = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?|[\[\]{}]', re.DOTALL)
+# a string, its end optional: an unterminated one is consumed once (to the end), never rescanned
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 class BodyRefusedError(Exception):
@@ -78,24 +81,18 @@ def _is_utf8(charset: str) -> bool:
 
 
 def nesting_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether arrays and objects nest deeper than `limit`: one pass over the text, no recursion.
+    """Whether arrays and objects nest deeper than `limit`: linear passes over the text, no recursion.
 
-    Brackets inside strings do not count. The scan stops where the text stops being JSON (a
-    closing bracket with nothing open): a parser fails there too, before going any deeper.
+    Strings are removed first (brackets inside them do not count), then only brackets are kept.
+    The count stops where the text stops being JSON (a closing bracket with nothing open): a
+    parser fails there too, before going any deeper.
     """
-    depth = 0
-    for token in _TOKENS.finditer(text):
-        char = text[token.start()]
-        if char == '"':
-            continue
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-            if depth < 0:
-                return False
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for depth in accumulate(map(_STEP.__getitem__, brackets)):
+        if depth > limit:
+            return True
+        if depth < 0:
+            return False
     return False
 
 
