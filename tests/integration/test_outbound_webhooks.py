@@ -359,6 +359,11 @@ def test_a_delivery_to_a_name_resolving_to_a_non_public_address_is_blocked_and_l
     assert first["response_code"] is None
     assert "not public" in first["error"] and answer[-1] not in first["error"]
     assert "hooks.acme-mirror.example" in controlled.asked
+    # (and retried like any failure until dead: wait, so no attempt is written during later tests)
+    settled = wait_for(
+        lambda: [d for d in deliveries(business, created.json["endpoint_id"]) if d["status"] == "dead"]
+    )
+    assert settled[0]["outcome"] == "blocked_address"
 
 
 def test_dns_rebinding_cannot_redirect_a_delivery(
@@ -388,3 +393,5 @@ def test_dns_rebinding_cannot_redirect_a_delivery(
     assert outcomes == {"case.submitted": "delivered", "case.status_changed": "blocked_address"}
     assert len(receiver.received) == 1
     assert controlled.asked.count("rebind.localhost") >= 2  # once per attempt
+    wait_for(lambda: any(d["status"] == "dead" for d in deliveries(business, created["endpoint_id"])))
+    assert len(receiver.received) == 1  # no retry of the blocked event got through either
