@@ -95,9 +95,6 @@ def secrets_settings() -> SecretsSettings:
 
 class OutboundSettings(TableSettings):
     outbound_queue_url: Annotated[str, Field(description="SQS queue of case events for business webhooks")]
-    allow_loopback_webhooks: Annotated[
-        bool, Field(description="Accept http://127.0.0.1 endpoints (the local runtime only)")
-    ] = False
 
 
 @cache
@@ -105,7 +102,24 @@ def outbound_settings() -> OutboundSettings:
     return OutboundSettings.from_env()
 
 
-class WebhookSenderSettings(OutboundSettings, SecretsSettings):
+class WebhookAddressSettings(_FromEnv):
+    """Where business webhooks may go. Required, without a default: each stack says it explicitly."""
+
+    allow_loopback_webhooks: Annotated[
+        bool,
+        Field(
+            description="Accept and deliver to this machine (localhost, 127.0.0.1, ::1; http too): "
+            "true only in the local runtime, for its demo receivers; false in every deployed stack"
+        ),
+    ]
+
+
+@cache
+def webhook_address_settings() -> WebhookAddressSettings:
+    return WebhookAddressSettings.from_env()
+
+
+class WebhookSenderSettings(OutboundSettings, SecretsSettings, WebhookAddressSettings):
     outbound_dead_letter_queue_url: Annotated[
         str, Field(description="Where a delivery goes when its attempts are exhausted")
     ]

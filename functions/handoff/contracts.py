@@ -17,13 +17,14 @@ from pydantic import BaseModel
 from handoff.catalog import API_FUNCTIONS, ROUTES, function
 
 PROBLEM_STATUSES = {
-    "400": "Malformed request",
+    "400": "Malformed request: not UTF-8 JSON, nested more than 64 deep, an object key repeated, "
+    "NaN or Infinity",
     "401": "Missing or invalid API key",
     "403": "This key may not call this endpoint",
     "404": "Not found (or not yours)",
     "409": "Conflict with the current state",
     "413": "Request body too large",
-    "415": "The body is not application/json",
+    "415": "The body is not application/json (any case, parameters allowed) or its charset is not UTF-8",
     "422": "Validation failed; `invalid-params` names each field",
     "500": "Internal error",
 }
@@ -66,7 +67,11 @@ def openapi_document() -> dict[str, Any]:
         app.get_openapi_json_schema(
             title="Handoff API",
             version="1.0.0",
-            description="Escalate unpaid commercial debts: intake, evidence, demands, routing, recovery.",
+            description="Escalate unpaid commercial debts: intake, evidence, demands, routing, recovery.\n\n"
+            "Request bodies are UTF-8 JSON nested at most 64 deep, each object key once (I-JSON); "
+            "amounts, percentages and rates are decimal strings (a JSON number is refused); text fields "
+            "refuse control characters (notes and descriptions take tab and line breaks). Every error "
+            "is an RFC 9457 problem document.",
             security_schemes={"bearer": HTTPBearer(description="`Authorization: Bearer <api key>`")},
             security=[{"bearer": []}],
         )

@@ -7,6 +7,10 @@ redrive policy catches messages the sender could not process at all (table, KMS 
 
 Every function that changes cases publishes (inside `case_repository()`): it gets
 `OUTBOUND_QUEUE_URL` and may send to the queue, and nothing else of it.
+
+The functions that judge endpoint addresses (registration, delivery) are told explicitly that a
+deployed stack never delivers to loopback: `ALLOW_LOOPBACK_WEBHOOKS=false` (a required setting;
+only the local runtime sets it true, for its demo receivers).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from infra.constructs.queues import queue_with_dead_letters
 
 SENDER = "webhook_sender"
 MAX_RECEIVES = 5
+ADDRESS_JUDGES = ("business_api", SENDER)  # register endpoints / deliver to them
 
 
 def case_writers() -> set[str]:
@@ -56,6 +61,8 @@ class OutboundWebhooks(Construct):
         for name in sorted(case_writers() | {SENDER}):
             functions[name].add_environment("OUTBOUND_QUEUE_URL", self.queue.queue_url)
             self._may_send(functions[name], self.queue, data)
+        for name in ADDRESS_JUDGES:
+            functions[name].add_environment("ALLOW_LOOPBACK_WEBHOOKS", "false")
         sender = functions[SENDER]
         sender.add_environment("OUTBOUND_DEAD_LETTER_QUEUE_URL", self.dead_letter_queue.queue_url)
         self._may_send(sender, self.dead_letter_queue, data)

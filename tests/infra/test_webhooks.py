@@ -51,5 +51,6 @@ def test_sender_reads_the_signing_secrets_and_dead_letters_itself(dev: Synthesiz
     env = _env(dev, SENDER)
     assert ref_id(env["OUTBOUND_DEAD_LETTER_QUEUE_URL"]) == _queue(dev, "WebhooksDeadLetters")
     assert "SECRETS_KEY_ID" in env
-    assert "ALLOW_LOOPBACK_WEBHOOKS" not in env
+    assert env["ALLOW_LOOPBACK_WEBHOOKS"] == "false"  # said explicitly: deployed stacks never reach loopback
+    assert _env(dev, "business_api")["ALLOW_LOOPBACK_WEBHOOKS"] == "false"  # registers endpoints
     assert "SECRETS_KEY_ID" in _env(dev, "business_api")  # seals new endpoints' secrets

@@ -119,15 +119,22 @@ def test_three_decimal_currency_accepts_fils(business: Api, case_payload: dict[s
     assert submit(business, case_payload).status_code == 201
 
 
-def test_amounts_sent_as_numbers_are_accepted_and_returned_as_strings(
-    business: Api, case_payload: dict[str, Any]
+@pytest.mark.parametrize("number", [1250.5, 1250, 0])
+def test_amounts_sent_as_json_numbers_are_refused_and_nothing_is_written(
+    business: Api, case_payload: dict[str, Any], table_items: Any, number: float
 ) -> None:
-    case_payload["invoices"][0]["amount"] = 1250.5
+    case_payload["invoices"][0]["amount"] = number
+    before = table_items()
 
-    created = submit(business, case_payload)
+    refused = submit(business, case_payload)
 
-    assert created.status_code == 201
-    assert created.json["case"]["invoices"][0]["amount"] == "1250.5"
+    assert refused.status_code == 422 and refused.content_type == PROBLEM
+    (param,) = refused.json["invalid-params"]
+    assert param["name"] == "body.invoices.0.amount"
+    assert "decimal string" in param["reason"] and "not a JSON number" in param["reason"]
+    assert table_items() == before
+    case_payload["invoices"][0]["amount"] = "1250.50"
+    assert submit(business, case_payload).json["case"]["invoices"][0]["amount"] == "1250.50"
 
 
 def test_nothing_outstanding_is_refused(business: Api, case_payload: dict[str, Any]) -> None:

@@ -6,6 +6,8 @@ sends through the outbound queue, and checks every delivery with `standardwebhoo
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import json
 import threading
 import time
@@ -301,3 +303,95 @@ def test_signing_secrets_are_not_stored_in_clear(
 
     assert raw not in dumped
     assert "webhook_endpoint" in dumped  # the endpoint is there, sealed
+
+
+@dataclass
+class ControlledResolver:
+    """The sender's resolver in these tests: the n-th lookup of a host gets its n-th answer (the last
+    repeats); other hosts (retries left over from earlier tests) resolve nowhere."""
+
+    answers: dict[str, list[list[str]]]
+    asked: list[str] = field(default_factory=list)
+
+    def resolve(self, host: str, port: int) -> list[Any]:
+        self.asked.append(host)
+        answers = self.answers.get(host, [[]])
+        answer = answers[min(self.asked.count(host), len(answers)) - 1]
+        return [ipaddress.ip_address(a) for a in answer]
+
+
+@pytest.fixture
+def resolver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[[dict[str, list[list[str]]]], ControlledResolver]]:
+    from handoff.adapters import webhooks as adapter
+
+    def use(answers: dict[str, list[list[str]]]) -> ControlledResolver:
+        controlled = ControlledResolver(answers)
+        monkeypatch.setattr(adapter, "address_resolver", functools.cache(lambda: controlled))
+        adapter.sender_deps.cache_clear()
+        return controlled
+
+    yield use
+    monkeypatch.undo()
+    adapter.sender_deps.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [["169.254.169.254"], ["10.20.30.40"], ["93.184.216.34", "172.16.5.5"]],
+    ids=["metadata", "10.x", "mix"],
+)
+def test_a_delivery_to_a_name_resolving_to_a_non_public_address_is_blocked_and_listed(
+    business: Api, case_payload: dict[str, Any], resolver: Any, answer: list[str]
+) -> None:
+    # Given an endpoint whose public-looking name resolves (now) to an internal address
+    controlled = resolver({"hooks.acme-mirror.example": [answer]})
+    created = register(business, "https://hooks.acme-mirror.example/handoff", ["case.submitted"])
+    assert created.status_code == 201, created.json
+
+    # When an event is due for it
+    submit(business, case_payload)
+
+    # Then the attempt is recorded as blocked, and nothing was sent
+    (first, *_) = wait_for(lambda: deliveries(business, created.json["endpoint_id"]))
+    assert first["outcome"] == "blocked_address" and first["status"] == "failed"
+    assert first["response_code"] is None
+    assert "not public" in first["error"] and answer[-1] not in first["error"]
+    assert "hooks.acme-mirror.example" in controlled.asked
+    # (and retried like any failure until dead: wait, so no attempt is written during later tests)
+    settled = wait_for(
+        lambda: [d for d in deliveries(business, created.json["endpoint_id"]) if d["status"] == "dead"]
+    )
+    assert settled[0]["outcome"] == "blocked_address"
+
+
+def test_dns_rebinding_cannot_redirect_a_delivery(
+    business: Api, receiver: Receiver, case_payload: dict[str, Any], resolver: Any
+) -> None:
+    # Given a name that the system resolver does not know, answered by ours: first 127.0.0.1
+    # (allowed in the local runtime, where the receiver listens), then a private address
+    controlled = resolver({"rebind.localhost": [["127.0.0.1"], ["10.0.0.9"]]})
+    port = receiver.url.split(":")[2].split("/")[0]
+    created = register(business, f"http://rebind.localhost:{port}/hooks", ["*"]).json
+    case_id = submit(business, case_payload)
+    wait_for(lambda: receiver.received)
+
+    # When the name rebinds before the next event
+    business.call("POST", f"/v1/cases/{case_id}/withdraw", json={"reason": "paid in full"})
+
+    # Then the first delivery went to the address that was checked, naming the host...
+    listed = wait_for(
+        lambda: (
+            len(deliveries(business, created["endpoint_id"])) >= 2
+            and deliveries(business, created["endpoint_id"])
+        )
+    )
+    assert receiver.received[0][0]["host"] == f"rebind.localhost:{port}"
+    # ...and the one after the rebinding was blocked, not sent
+    outcomes = {d["event_type"]: d["outcome"] for d in listed if d["attempt"] == 1}
+    assert outcomes == {"case.submitted": "delivered", "case.status_changed": "blocked_address"}
+    assert len(receiver.received) == 1
+    assert controlled.asked.count("rebind.localhost") >= 2  # once per attempt
+    wait_for(lambda: any(d["status"] == "dead" for d in deliveries(business, created["endpoint_id"])))
+    assert len(receiver.received) == 1  # no retry of the blocked event got through either

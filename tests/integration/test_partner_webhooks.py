@@ -187,12 +187,28 @@ def test_wrong_currency_or_inexact_amounts_are_refused_and_nothing_is_recorded(
     inexact = send(business, agency, secret, collected(case_id, "100.001"))
     unknown_field = send(business, agency, secret, collected(case_id, "1.00", surprise=True))
     unknown_type = send(business, agency, secret, event("payment.refunded", case_id=case_id))
+    as_number = send(
+        business,
+        agency,
+        secret,
+        {**collected(case_id, "1.00"), "data": {**collected(case_id, "1.00")["data"], "amount": 100.5}},
+    )
+    control = send(business, agency, secret, collected(case_id, "1.00", reference="PAY\x00-1"))
+    payload, headers = signed(secret, collected(case_id, "1.00"))
+    repeated = post(business, agency, payload[:-1] + ', "type": "payment.collected"}', headers)
+    deep = post(business, agency, '{"a":' * 10_000, headers)
 
     assert wrong_currency.status_code == 422
     assert [p["name"] for p in wrong_currency.json["invalid-params"]] == ["body.data.currency"]
     assert inexact.status_code == 422
     assert [p["name"] for p in inexact.json["invalid-params"]] == ["body.data.amount"]
     assert unknown_field.status_code == unknown_type.status_code == 422
+    assert as_number.status_code == 422 and "decimal string" in as_number.json["invalid-params"][0]["reason"]
+    assert [p["name"] for p in as_number.json["invalid-params"]] == ["body.data.amount"]
+    assert control.status_code == 422
+    assert [p["name"] for p in control.json["invalid-params"]] == ["body.data.reference"]
+    assert (repeated.status_code, deep.status_code) == (400, 400)
+    assert '"type"' in repeated.json["detail"] and deep.json["type"].endswith("/nesting-too-deep")
     assert ledger_events(business, case_id) == []
 
 

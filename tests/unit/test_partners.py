@@ -180,7 +180,7 @@ def test_invalid_bands_are_refused(band: dict[str, Any], message: str) -> None:
 
 
 def test_band_amounts_are_kept_at_the_currency_scale() -> None:
-    band = AmountBand.model_validate({"currency": "USD", "min": "10", "max": 250})
+    band = AmountBand.model_validate({"currency": "USD", "min": "10", "max": "250"})
     assert (str(band.min), str(band.max)) == ("10.00", "250.00")
     assert str(AmountBand(currency="JPY", min=Decimal(5))) == "JPY [5, no max)"
 

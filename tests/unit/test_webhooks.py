@@ -1,7 +1,8 @@
-"""Outbound webhooks without AWS: URL rules, back-off, and the delivery use case over fakes."""
+"""Outbound webhooks without AWS: back-off and the delivery use case over fakes."""
 
 from __future__ import annotations
 
+import ipaddress
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -10,13 +11,15 @@ from datetime import UTC, datetime
 import pytest
 from standardwebhooks import Webhook
 
-from handoff.domain.errors import InvalidRequestError, NotFoundError
+from handoff.domain.endpoint_addresses import IPAddress
+from handoff.domain.errors import NotFoundError
 from handoff.domain.webhooks import (
     DeliveryAttempt,
+    DeliveryOutcome,
     DeliveryStatus,
     OutboundEvent,
     WebhookEndpoint,
-    check_endpoint_url,
+    new_signing_secret,
     retry_delay,
 )
 from handoff.services import webhooks
@@ -98,18 +101,49 @@ class PlainSealer:
 class FakeTransport:
     status: int | None = 200
     sent: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    connected_to: list[list[IPAddress]] = field(default_factory=list)
 
-    def post(self, url: str, body: str, headers: dict[str, str]) -> HttpResult:
+    def post(
+        self, url: str, addresses: Sequence[IPAddress], body: str, headers: dict[str, str]
+    ) -> HttpResult:
         self.sent.append((url, body, headers))
+        self.connected_to.append(list(addresses))
         return HttpResult(self.status, None if self.status else "timed out")
 
 
-def sender(status: int | None, max_attempts: int = 3) -> tuple[SenderDeps, str, str]:
+PUBLIC = ipaddress.ip_address("93.184.216.34")
+
+
+@dataclass
+class FakeResolver:
+    """A resolver we control: each call answers the next list of `answers` (the last one repeats)."""
+
+    answers: list[list[str]] = field(default_factory=lambda: [[str(PUBLIC)]])
+    asked: list[str] = field(default_factory=list)
+
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        self.asked.append(host)
+        answer = self.answers[min(len(self.asked), len(self.answers)) - 1]
+        return [ipaddress.ip_address(a) for a in answer]
+
+
+def sender(
+    status: int | None,
+    max_attempts: int = 3,
+    resolver: FakeResolver | None = None,
+    url: str = "https://hooks.example.com/h",
+) -> tuple[SenderDeps, str, str]:
     deps = SenderDeps(
-        FakeStore(), FakeQueue(), PlainSealer(), FakeTransport(status), RetryPolicy(max_attempts, 2, 60)
+        FakeStore(),
+        FakeQueue(),
+        PlainSealer(),
+        FakeTransport(status),
+        resolver or FakeResolver(),
+        RetryPolicy(max_attempts, 2, 60),
+        allow_loopback=False,
     )
     endpoint, secret = webhooks.register_endpoint(
-        deps.store, deps.sealer, "ten_1", "https://hooks.example.com/h", ["*"], None, False, NOW
+        deps.store, deps.sealer, "ten_1", url, ["*"], None, False, NOW
     )
     return deps, endpoint.endpoint_id, secret
 
@@ -117,29 +151,6 @@ def sender(status: int | None, max_attempts: int = 3) -> tuple[SenderDeps, str, 
 EVENT = OutboundEvent(
     "ten_1", "case_1", 4, "case.status_changed", NOW, {"from": "submitted", "to": "withdrawn"}
 )
-
-
-@pytest.mark.parametrize(
-    ("url", "loopback", "ok"),
-    [
-        ("https://hooks.example.com/x", False, True),
-        ("http://hooks.example.com/x", True, False),
-        ("http://127.0.0.1:8080/x", True, True),
-        ("http://localhost:8080/x", True, True),
-        ("http://127.0.0.1:8080/x", False, False),
-        ("https://127.0.0.1/x", False, False),
-        ("https://192.168.1.10/x", False, False),
-        ("https://user:pw@hooks.example.com/x", False, False),
-        ("file:///etc/passwd", True, False),
-    ],
-)
-def test_endpoint_urls_are_https_except_loopback_where_allowed(url: str, loopback: bool, ok: bool) -> None:
-    if ok:
-        assert check_endpoint_url(url, loopback) == url
-    else:
-        with pytest.raises(InvalidRequestError) as refused:
-            check_endpoint_url(url, loopback)
-        assert refused.value.problems[0].loc == ("url",)
 
 
 def test_back_off_doubles_with_jitter_and_is_capped() -> None:
@@ -220,3 +231,69 @@ def test_orders_that_would_not_fit_in_the_invocation_are_queued_instead() -> Non
 
     assert len(attempts) == 1
     assert [(o.attempt, delay) for o, delay in deps.queue.orders] == [(1, 0)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ["169.254.169.254"],  # the instance metadata service
+        ["10.0.3.7"],
+        ["93.184.216.34", "192.168.1.20"],  # one private answer among public ones is enough
+        ["2606:2800:220:1:248:1893:25c8:1946", "fd00::7"],
+        ["::ffff:169.254.169.254"],
+        ["100.64.0.9"],
+    ],
+)
+def test_a_name_resolving_to_a_non_public_address_is_blocked_and_logged(answer: list[str]) -> None:
+    deps, _, _ = sender(200, resolver=FakeResolver([answer]))
+
+    (attempt,) = webhooks.deliver_event(deps, EVENT, NOW)
+
+    assert attempt.outcome is DeliveryOutcome.blocked_address
+    assert attempt.status is DeliveryStatus.failed and attempt.response_code is None
+    assert "not public" in (attempt.error or "") and answer[-1] not in (attempt.error or "")
+    assert deps.transport.sent == []  # type: ignore[attr-defined]
+    assert deps.store.attempts == [attempt]  # type: ignore[attr-defined]
+
+
+def test_the_connection_goes_to_the_address_that_was_checked_even_if_dns_rebinds() -> None:
+    rebinding = FakeResolver([["93.184.216.34"], ["169.254.169.254"]])
+    deps, _, _ = sender(503, resolver=rebinding)
+    transport: FakeTransport = deps.transport  # type: ignore[assignment]
+    queue: FakeQueue = deps.queue  # type: ignore[assignment]
+
+    (first,) = webhooks.deliver_event(deps, EVENT, NOW)
+    second = webhooks.attempt_delivery(deps, queue.orders[-1][0], NOW)
+
+    assert rebinding.asked == ["hooks.example.com", "hooks.example.com"]  # once per attempt
+    assert transport.connected_to == [[PUBLIC]]  # the checked answer; the transport resolves nothing
+    assert first.outcome is DeliveryOutcome.rejected and first.response_code == 503
+    assert second is not None and second.outcome is DeliveryOutcome.blocked_address
+    assert len(transport.sent) == 1
+
+
+def test_a_name_that_does_not_resolve_is_recorded_as_unresolved() -> None:
+    deps, _, _ = sender(200, resolver=FakeResolver([[]]))
+    (attempt,) = webhooks.deliver_event(deps, EVENT, NOW)
+    assert attempt.outcome is DeliveryOutcome.unresolved and attempt.status is DeliveryStatus.failed
+
+
+def test_an_ip_literal_endpoint_is_checked_without_asking_the_resolver() -> None:
+    resolver = FakeResolver()
+    deps, _, _ = sender(200, resolver=resolver, url="https://93.184.216.34/h")
+    (attempt,) = webhooks.deliver_event(deps, EVENT, NOW)
+    assert attempt.outcome is DeliveryOutcome.delivered and resolver.asked == []
+    assert deps.transport.connected_to == [[PUBLIC]]  # type: ignore[attr-defined]
+
+
+def test_an_endpoint_stored_under_older_rules_is_blocked_before_any_lookup() -> None:
+    deps, _, _ = sender(200)
+    old = WebhookEndpoint("whe_old", "ten_1", "https://0xA9FEA9FE/latest/meta-data", ("*",), NOW)
+    context = {"tenant_id": "ten_1", "endpoint_id": "whe_old"}
+    deps.store.add_endpoint(old, PlainSealer().seal(new_signing_secret(), context))
+
+    attempts = {a.endpoint_id: a for a in webhooks.deliver_event(deps, EVENT, NOW)}
+
+    assert attempts["whe_old"].outcome is DeliveryOutcome.blocked_address
+    assert deps.resolver.asked == ["hooks.example.com"]  # type: ignore[attr-defined]
+    assert len(deps.transport.sent) == 1  # type: ignore[attr-defined]

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
@@ -25,12 +23,25 @@ from botocore.exceptions import ClientError
 
 from handoff.adapters.aws import dynamodb, sqs
 from handoff.adapters.dynamodb_items import decode_cursor, encode_cursor, from_item, tenant_pk, to_item
+from handoff.adapters.webhook_http import PinnedTransport, SystemResolver
 from handoff.config import outbound_settings, table_settings, webhook_sender_settings
 from handoff.domain.errors import NotFoundError
-from handoff.domain.webhooks import DeliveryAttempt, DeliveryStatus, OutboundEvent, WebhookEndpoint
+from handoff.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryOutcome,
+    DeliveryStatus,
+    OutboundEvent,
+    WebhookEndpoint,
+)
 from handoff.observability import logger
 from handoff.services.ports import Page
-from handoff.services.webhooks import DeliveryOrder, HttpResult, RetryPolicy, SenderDeps, publish_events
+from handoff.services.webhooks import (
+    AddressResolver,
+    DeliveryOrder,
+    RetryPolicy,
+    SenderDeps,
+    publish_events,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -157,6 +168,7 @@ class DynamoWebhooks:
                     "seq": attempt.seq,
                     "attempt": attempt.attempt,
                     "status": str(attempt.status),
+                    "outcome": str(attempt.outcome),
                     "attempted_at": attempt.attempted_at.isoformat(),
                     "payload": attempt.payload,
                     "response_code": attempt.response_code,
@@ -211,7 +223,8 @@ class DynamoWebhooks:
     @staticmethod
     def _attempt(values: dict[str, Any]) -> DeliveryAttempt:
         next_at = values.get("next_attempt_at")
-        code = values.get("response_code")
+        raw_code = values.get("response_code")
+        code = int(raw_code) if raw_code is not None else None
         return DeliveryAttempt(
             delivery_id=values["delivery_id"],
             tenant_id=values["tenant_id"],
@@ -224,7 +237,8 @@ class DynamoWebhooks:
             status=DeliveryStatus(values["status"]),
             attempted_at=datetime.fromisoformat(values["attempted_at"]),
             payload=values["payload"],
-            response_code=int(code) if code is not None else None,
+            outcome=DeliveryOutcome(values.get("outcome") or DeliveryOutcome.of_response(code)),
+            response_code=code,
             error=values.get("error"),
             next_attempt_at=datetime.fromisoformat(next_at) if next_at else None,
             replay_of=values.get("replay_of"),
@@ -294,31 +308,6 @@ class SqsOutbound:
         self._sqs.send_message(QueueUrl=self._dead_letter_url, MessageBody=order_message(order))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx is the endpoint's answer, not an invitation to post elsewhere
-
-
-class UrllibTransport:
-    """WebhookTransport with the standard library: one POST, a short timeout, no redirects."""
-
-    def __init__(self, timeout_seconds: float):
-        self._timeout = timeout_seconds
-        self._opener = urllib.request.build_opener(_NoRedirects())
-
-    def post(self, url: str, body: str, headers: dict[str, str]) -> HttpResult:
-        # the URL was checked at registration: https (or loopback http where allowed), nothing else
-        request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")  # noqa: S310
-        try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                return HttpResult(int(response.status))
-        except urllib.error.HTTPError as exc:
-            return HttpResult(exc.code, f"HTTP {exc.code}")
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            return HttpResult(None, f"{type(exc).__name__}: {reason}"[:300])
-
-
 @cache
 def webhook_store() -> DynamoWebhooks:
     return DynamoWebhooks(dynamodb(), table_settings().table_name)
@@ -330,6 +319,11 @@ def outbound_queue() -> SqsOutbound:
 
 
 @cache
+def address_resolver() -> AddressResolver:
+    return SystemResolver()
+
+
+@cache
 def sender_deps() -> SenderDeps:
     from handoff.adapters.secret_box import secret_box
 
@@ -338,7 +332,9 @@ def sender_deps() -> SenderDeps:
         store=webhook_store(),
         queue=SqsOutbound(sqs(), settings.outbound_queue_url, settings.outbound_dead_letter_queue_url),
         sealer=secret_box(),
-        transport=UrllibTransport(settings.webhook_timeout_seconds),
+        transport=PinnedTransport(settings.webhook_timeout_seconds),
+        resolver=address_resolver(),
+        allow_loopback=settings.allow_loopback_webhooks,
         attempt_seconds=settings.webhook_timeout_seconds,
         policy=RetryPolicy(
             settings.webhook_max_attempts,
@@ -366,5 +362,5 @@ def case_publisher() -> Callable[[Case, list[CaseEvent]], None] | None:
 
 
 def reset_webhooks() -> None:
-    for factory in (webhook_store, outbound_queue, sender_deps):
+    for factory in (webhook_store, outbound_queue, sender_deps, address_resolver):
         factory.cache_clear()

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.input_types import PLAIN_TEXT
 from handoff.domain.models import CaseIntake, Strict
 
 MIB = 1024 * 1024
@@ -51,11 +52,18 @@ class EvidenceDeclaration(Strict):
             pattern=r"^[\w][\w .()\-]*\.[A-Za-z0-9]{1,8}$",
             description="File name with extension; letters, digits, space, . ( ) - _",
         ),
+        PLAIN_TEXT,
     ]
-    content_type: Annotated[str, Field(description="One of: " + ", ".join(ALLOWED_CONTENT_TYPES))]
+    content_type: Annotated[
+        str, Field(max_length=100, description="One of: " + ", ".join(ALLOWED_CONTENT_TYPES)), PLAIN_TEXT
+    ]
     size: Annotated[int, Field(gt=0, description="Exact size in bytes")]
-    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="Hex SHA-256 of the file")]
-    invoice_number: Annotated[str | None, Field(max_length=64, description="For kind=invoice")] = None
+    sha256: Annotated[
+        str, Field(pattern=r"^[0-9a-f]{64}$", description="Hex SHA-256 of the file"), PLAIN_TEXT
+    ]
+    invoice_number: Annotated[
+        Annotated[str, Field(max_length=64), PLAIN_TEXT] | None, Field(description="For kind=invoice")
+    ] = None
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ from pydantic import (
 )
 
 from handoff.domain.base import LazyModel
+from handoff.domain.input_types import DECIMAL_STRING, FREE_TEXT, PLAIN_TEXT
 
-_NUMBERS = (int, float, Decimal)
+_NUMBERS = (int, float)  # Decimal fields take decimal strings only (`input_types.DECIMAL_STRING`)
 _TEMPORAL = (date, datetime)
 _UNIX_TIME = re.compile(r"[+-]?\d+(\.\d*)?")
 
@@ -138,17 +139,27 @@ def _currency(code: str) -> str:
 
 
 CountryCode = Annotated[
-    str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2"), AfterValidator(_country)
+    str,
+    Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2"),
+    AfterValidator(_country),
+    PLAIN_TEXT,
 ]
 SubdivisionCode = Annotated[
-    str, Field(max_length=6, description="ISO 3166-2, e.g. GB-ENG, US-CA"), AfterValidator(_subdivision)
+    str,
+    Field(max_length=6, description="ISO 3166-2, e.g. GB-ENG, US-CA"),
+    AfterValidator(_subdivision),
+    PLAIN_TEXT,
 ]
 JurisdictionCode = Annotated[
     str,
     Field(max_length=6, description="ISO 3166-1 country or ISO 3166-2 subdivision, e.g. GB-ENG"),
+    PLAIN_TEXT,
 ]
 CurrencyCode = Annotated[
-    str, Field(min_length=3, max_length=3, description="ISO 4217, e.g. GBP"), AfterValidator(_currency)
+    str,
+    Field(min_length=3, max_length=3, description="ISO 4217, e.g. GBP"),
+    AfterValidator(_currency),
+    PLAIN_TEXT,
 ]
 Phone = Annotated[
     str,
@@ -158,17 +169,20 @@ Phone = Annotated[
         json_schema_extra={"pattern": r"^\+[1-9][0-9]{1,14}$"},  # the shape; the number must also exist
     ),
     AfterValidator(_e164),
+    PLAIN_TEXT,
 ]
 Amount = Annotated[
     Decimal,
     Field(
         ge=0,
         max_digits=18,
-        description="Decimal string in the case currency, at most its minor unit (numbers accepted)",
+        description="Decimal string in the case currency, at most its minor unit (a JSON number is refused)",
     ),
+    DECIMAL_STRING,
 ]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-Note = Annotated[str, Field(max_length=2000)]
+PercentValue = Annotated[Decimal, Field(ge=0, le=100), DECIMAL_STRING]
+ShortText = Annotated[str, Field(min_length=1, max_length=200), PLAIN_TEXT]
+Note = Annotated[str, Field(max_length=2000, description="Free text: tab and line breaks allowed"), FREE_TEXT]
 
 
 class EntityType(StrEnum):
@@ -181,13 +195,13 @@ class EntityType(StrEnum):
 class Address(Strict):
     lines: Annotated[list[ShortText], Field(min_length=1, max_length=4, description="Street lines")]
     city: ShortText
-    postal_code: Annotated[str | None, Field(max_length=20)] = None
+    postal_code: Annotated[str, Field(max_length=20), PLAIN_TEXT] | None = None
     country: CountryCode
     subdivision: Annotated[SubdivisionCode | None, Field(description="ISO 3166-2 within `country`")] = None
 
 
 class Contact(Strict):
-    name: Annotated[str | None, Field(max_length=200)] = None
+    name: Annotated[str, Field(max_length=200), PLAIN_TEXT] | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
 
@@ -201,19 +215,19 @@ class DebtorFlags(Strict):
 class Debtor(Strict):
     legal_name: ShortText
     entity_type: EntityType
-    registration_number: Annotated[str | None, Field(max_length=50)] = None
+    registration_number: Annotated[str, Field(max_length=50), PLAIN_TEXT] | None = None
     address: Address
     contacts: Annotated[list[Contact], Field(max_length=20)] = []
     flags: DebtorFlags = DebtorFlags()
 
 
 class Invoice(Strict):
-    number: Annotated[str, Field(min_length=1, max_length=64)]
+    number: Annotated[str, Field(min_length=1, max_length=64), PLAIN_TEXT]
     issued_on: date
     due_on: date
     amount: Amount
     paid: Amount = Decimal(0)
-    description: Annotated[str | None, Field(max_length=500)] = None
+    description: Annotated[str, Field(max_length=500), FREE_TEXT] | None = None
 
     @property
     def outstanding(self) -> Decimal:
@@ -229,15 +243,13 @@ class InterestKind(StrEnum):
 class InterestTerms(Strict):
     kind: InterestKind = InterestKind.statutory
     rate_percent: Annotated[
-        Decimal | None, Field(ge=0, le=100, description="Annual simple rate, for `contractual`")
+        PercentValue | None, Field(description="Annual simple rate, for `contractual`")
     ] = None
 
 
 class LateFee(Strict):
     amount: Annotated[Amount | None, Field(description="Fixed fee per invoice")] = None
-    percent: Annotated[Decimal | None, Field(ge=0, le=100, description="Percent of the overdue amount")] = (
-        None
-    )
+    percent: Annotated[PercentValue | None, Field(description="Percent of the overdue amount")] = None
 
 
 class Terms(Strict):
@@ -245,7 +257,7 @@ class Terms(Strict):
     interest: InterestTerms = InterestTerms()
     late_fee: LateFee | None = None
     governing_law: JurisdictionCode | None = None
-    agreement_reference: Annotated[str | None, Field(max_length=100)] = None
+    agreement_reference: Annotated[str, Field(max_length=100), PLAIN_TEXT] | None = None
 
 
 class Channel(StrEnum):
@@ -289,12 +301,14 @@ class ContactAttempt(Strict):
 class CaseIntake(Strict):
     """Everything the creditor tells us about one unpaid debt."""
 
-    creditor_reference: Annotated[str, Field(min_length=1, max_length=64, description="Creditor's own ref")]
+    creditor_reference: Annotated[
+        str, Field(min_length=1, max_length=64, description="Creditor's own ref"), PLAIN_TEXT
+    ]
     debtor: Debtor
     currency: CurrencyCode
     invoices: Annotated[list[Invoice], Field(min_length=1, max_length=500)]
     terms: Terms = Terms()
     contact_log: Annotated[list[ContactAttempt], Field(max_length=1000)] = []
     settlement_authority_percent: Annotated[
-        Decimal | None, Field(ge=0, le=100, description="Lowest share of the balance a partner may accept")
+        PercentValue | None, Field(description="Lowest share of the balance a partner may accept")
     ] = None

@@ -14,17 +14,26 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter
 
+from handoff.domain.input_types import DECIMAL_STRING, PLAIN_TEXT
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CurrencyCode, Note, ShortText, Strict
 
-CaseId = Annotated[str, Field(pattern=r"^case_[0-9a-f]{20}$", description="The case the event is about")]
+CaseId = Annotated[
+    str, Field(pattern=r"^case_[0-9a-f]{20}$", description="The case the event is about"), PLAIN_TEXT
+]
 PositiveAmount = Annotated[
-    Decimal, Field(gt=0, max_digits=18, description="Decimal string in the case currency (exact)")
+    Decimal,
+    Field(gt=0, max_digits=18, description="Decimal string in the case currency (exact)"),
+    DECIMAL_STRING,
 ]
 NonNegativeAmount = Annotated[
-    Decimal, Field(ge=0, max_digits=18, description="Decimal string in the case currency (exact)")
+    Decimal,
+    Field(ge=0, max_digits=18, description="Decimal string in the case currency (exact)"),
+    DECIMAL_STRING,
 ]
-Reference = Annotated[str, Field(min_length=1, max_length=128, description="The partner's own reference")]
+Reference = Annotated[
+    str, Field(min_length=1, max_length=128, description="The partner's own reference"), PLAIN_TEXT
+]
 
 
 class CloseCode(StrEnum):
@@ -76,7 +85,7 @@ class SettlementAgreedData(Strict):
 class JudgmentObtainedData(Strict):
     case_id: CaseId
     court: ShortText
-    docket: Annotated[str, Field(min_length=1, max_length=64, description="Court case number")]
+    docket: Annotated[str, Field(min_length=1, max_length=64, description="Court case number"), PLAIN_TEXT]
     amount: Annotated[NonNegativeAmount, Field(description="Principal awarded")]
     interest: Annotated[NonNegativeAmount, Field(description="Interest awarded, added to what is owed")]
     costs: Annotated[NonNegativeAmount, Field(description="Costs awarded, added to what is owed")]
@@ -92,7 +101,9 @@ class CaseClosedData(Strict):
 
 class StatusUpdatedData(Strict):
     case_id: CaseId
-    code: Annotated[str, Field(min_length=1, max_length=64, description="The partner's status code")]
+    code: Annotated[
+        str, Field(min_length=1, max_length=64, description="The partner's status code"), PLAIN_TEXT
+    ]
     note: Note
 
 

@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from handoff.domain.input_types import DECIMAL_STRING, PLAIN_TEXT
 from handoff.domain.models import CurrencyCode, ShortText, Strict
 from handoff.domain.money import at_scale_or_value_error
 
@@ -115,12 +116,15 @@ JurisdictionPattern = Annotated[
         json_schema_extra={"pattern": r"^(\*|[A-Za-z]{2}(-(\*|[A-Za-z0-9]{1,3}))?)$"},
     ),
     AfterValidator(_jurisdiction_pattern),
+    PLAIN_TEXT,
 ]
 """A validated, upper-case jurisdiction pattern."""
 
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4), DECIMAL_STRING]
 PartnerId = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Partner identifier")
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Partner identifier"),
+    PLAIN_TEXT,
 ]
 
 
@@ -131,7 +135,7 @@ class Money(Strict):
     """An amount in a currency, exact at its minor unit."""
 
     currency: CurrencyCode
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, description="Decimal string")]
+    amount: Annotated[Decimal, Field(ge=0, max_digits=18, description="Decimal string"), DECIMAL_STRING]
 
     @field_validator("amount")
     @classmethod
@@ -147,11 +151,13 @@ class AmountBand(Strict):
 
     currency: CurrencyCode
     min: Annotated[
-        Decimal, Field(ge=0, max_digits=18, description="Smallest principal taken (inclusive)")
+        Decimal,
+        Field(ge=0, max_digits=18, description="Smallest principal taken (inclusive)"),
+        DECIMAL_STRING,
     ] = Decimal(0)
     max: Annotated[
-        Decimal | None,
-        Field(gt=0, max_digits=18, description="Principal must be below this (exclusive); null = no limit"),
+        Annotated[Decimal, Field(gt=0, max_digits=18), DECIMAL_STRING] | None,
+        Field(description="Principal must be below this (exclusive); null = no limit"),
     ] = None
 
     @field_validator("min", "max")

@@ -36,6 +36,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from handoff.domain.base import LazyModel
 from handoff.domain.errors import HandoffError
+from handoff.domain.input_types import PLAIN_TEXT, NonNegativeDecimal, PositiveDecimal
 from handoff.domain.models import (
     Address,
     CaseIntake,
@@ -216,8 +217,8 @@ class AmountCondition(Strict):
     """Principal limits in one currency: `min <= principal < max`; either bound may be omitted."""
 
     currency: CurrencyCode
-    min: Annotated[Decimal | None, Field(ge=0, max_digits=18, description="Inclusive lower bound")] = None
-    max: Annotated[Decimal | None, Field(gt=0, max_digits=18, description="Exclusive upper bound")] = None
+    min: Annotated[NonNegativeDecimal | None, Field(description="Inclusive lower bound")] = None
+    max: Annotated[PositiveDecimal | None, Field(description="Exclusive upper bound")] = None
 
     @field_validator("min", "max")
     @classmethod
@@ -246,7 +247,9 @@ class RoutingRule(Strict):
     """One row of the routing table. All conditions must hold; an empty list means any."""
 
     rule_id: Annotated[
-        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Stable rule name")
+        str,
+        Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$", description="Stable rule name"),
+        PLAIN_TEXT,
     ]
     description: Annotated[ShortText, Field(description="What the rule is for, for operators")]
     partner_type: Annotated[PartnerType, Field(description="The kind of partner this rule sends cases to")]
@@ -322,7 +325,7 @@ class RoutingRules(Strict):
         Field(max_length=200, description="Evaluated in order; the first that matches wins"),
     ]
     attorney_threshold: Annotated[
-        dict[CurrencyCode, Annotated[Decimal, Field(ge=0, max_digits=18)]],
+        dict[CurrencyCode, NonNegativeDecimal],
         Field(description="Per currency: a principal above this raises `above_threshold`"),
     ] = {}
     unanswered_contacts_threshold: Annotated[

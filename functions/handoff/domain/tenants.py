@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from handoff.domain.input_types import PLAIN_TEXT
 from handoff.domain.models import Address, Phone, ShortText, Strict
 
 
@@ -15,21 +16,26 @@ class PaymentInstructions(Strict):
     """How a debtor pays the creditor; printed in demand letters."""
 
     account_name: ShortText
-    bank_name: Annotated[str | None, Field(max_length=200)] = None
-    iban: Annotated[str | None, Field(max_length=34, pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")] = None
-    bic: Annotated[str | None, Field(max_length=11, pattern=r"^[A-Z0-9]{8}([A-Z0-9]{3})?$")] = None
-    sort_code: Annotated[str | None, Field(pattern=r"^\d{2}-?\d{2}-?\d{2}$")] = None
-    account_number: Annotated[str | None, Field(max_length=34)] = None
-    routing_number: Annotated[str | None, Field(pattern=r"^\d{9}$")] = None
-    pay_url: Annotated[str | None, Field(max_length=500, pattern=r"^https://")] = None
+    bank_name: Annotated[str, Field(max_length=200), PLAIN_TEXT] | None = None
+    iban: (
+        Annotated[str, Field(max_length=34, pattern=r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$"), PLAIN_TEXT] | None
+    ) = None
+    bic: Annotated[str, Field(max_length=11, pattern=r"^[A-Z0-9]{8}([A-Z0-9]{3})?$"), PLAIN_TEXT] | None = (
+        None
+    )
+    sort_code: Annotated[str, Field(pattern=r"^\d{2}-?\d{2}-?\d{2}$"), PLAIN_TEXT] | None = None
+    account_number: Annotated[str, Field(max_length=34), PLAIN_TEXT] | None = None
+    routing_number: Annotated[str, Field(pattern=r"^\d{9}$"), PLAIN_TEXT] | None = None
+    pay_url: Annotated[str, Field(max_length=500, pattern=r"^https://"), PLAIN_TEXT] | None = None
     reference_hint: Annotated[
-        str | None, Field(max_length=200, description="What the debtor should quote as the payment reference")
+        Annotated[str, Field(max_length=200), PLAIN_TEXT] | None,
+        Field(description="What the debtor should quote as the payment reference"),
     ] = None
 
 
 class BusinessContact(Strict):
     name: ShortText
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), PLAIN_TEXT]
     phone: Phone | None = None
 
 
@@ -37,7 +43,7 @@ class TenantProfile(Strict):
     """The creditor: a business that escalates debts through Handoff."""
 
     legal_name: ShortText
-    registration_number: Annotated[str | None, Field(max_length=50)] = None
+    registration_number: Annotated[str, Field(max_length=50), PLAIN_TEXT] | None = None
     address: Address
     contact: BusinessContact
     payment_instructions: PaymentInstructions

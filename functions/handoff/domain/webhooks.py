@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import json
 import random
 import secrets
@@ -16,18 +15,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
-
-from handoff.domain.errors import FieldProblem, InvalidRequestError
 
 ALL_EVENTS = "*"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class DeliveryStatus(StrEnum):
     delivered = "delivered"
     failed = "failed"  # another attempt is scheduled (`next_attempt_at`)
     dead = "dead"  # attempts exhausted: the message went to the dead-letter queue
+
+
+class DeliveryOutcome(StrEnum):
+    """What happened to one attempt."""
+
+    delivered = "delivered"  # a 2xx answer
+    rejected = "rejected"  # another answer (a 3xx too: redirects are never followed)
+    no_response = "no_response"  # timeout, connection refused, TLS failure
+    unresolved = "unresolved"  # the host name did not resolve
+    blocked_address = "blocked_address"  # the name resolved to a non-public address: nothing was sent
+
+    @classmethod
+    def of_response(cls, status_code: int | None) -> DeliveryOutcome:
+        if status_code is None:
+            return cls.no_response
+        return cls.delivered if 200 <= status_code < 300 else cls.rejected
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class DeliveryAttempt:
     status: DeliveryStatus
     attempted_at: datetime
     payload: str
+    outcome: DeliveryOutcome
     response_code: int | None = None
     error: str | None = None
     next_attempt_at: datetime | None = None
@@ -93,37 +105,6 @@ class DeliveryAttempt:
 def new_signing_secret() -> str:
     """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def check_endpoint_url(url: str, allow_loopback: bool) -> str:
-    """https only; plain http only to this machine, and only where the runtime allows it."""
-    parts = urlsplit(url)
-    problem = None
-    host = (parts.hostname or "").lower()
-    if not (url.isascii() and url.isprintable()) or " " in url:
-        problem = "must be a URI: printable ASCII, anything else percent-encoded (hosts in IDNA form)"
-    elif not host or parts.username or parts.password:
-        problem = "must be an absolute https URL without credentials"
-    elif parts.scheme == "http" and host in LOOPBACK_HOSTS:
-        if not allow_loopback:
-            problem = "must use https"
-    elif parts.scheme != "https":
-        problem = "must use https"
-    elif _is_private_address(host):
-        problem = "must not point at a private or loopback address"
-    if problem:
-        raise InvalidRequestError([FieldProblem(("url",), problem)])
-    return url
-
-
-def _is_private_address(host: str) -> bool:
-    if host in LOOPBACK_HOSTS:
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 def retry_delay(

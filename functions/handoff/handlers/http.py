@@ -33,6 +33,7 @@ from handoff.domain.errors import (
     UnauthenticatedError,
 )
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
+from handoff.handlers.request_body import JSON_MEDIA_TYPE, BodyRefusedError, check_json, check_media_type
 from handoff.observability import logger
 
 JSON_ERRORS = {"json_invalid", "json_type"}
@@ -149,19 +150,28 @@ def body_bytes(event: dict[str, Any]) -> bytes:
 
 
 def content_type_of(event: dict[str, Any]) -> str:
-    """The media type of the request body, lower case and without parameters; "" when not sent."""
+    """The Content-Type header as sent; "" when not sent."""
     headers = event.get("headers") or {}
-    value = next((v for k, v in headers.items() if k.lower() == "content-type"), None) or ""
-    return str(value).split(";", 1)[0].strip().lower()
+    return str(next((v for k, v in headers.items() if k.lower() == "content-type"), None) or "")
+
+
+def _as_json(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with its Content-Type spelled as the resolver matches it (lower case, no parameters)."""
+    normalized = dict(event)
+    for field, value in (("headers", JSON_MEDIA_TYPE), ("multiValueHeaders", [JSON_MEDIA_TYPE])):
+        headers = {k: v for k, v in (event.get(field) or {}).items() if k.lower() != "content-type"}
+        normalized[field] = {**headers, "content-type": value}
+    return normalized
 
 
 def lambda_entry(
     app: APIGatewayRestResolver, max_body_bytes: Callable[[], int]
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
-    """The Lambda handler for a resolver: refuses oversized and non-JSON bodies before any parsing.
+    """The Lambda handler for a resolver: refuses what must never reach a parser (`request_body`).
 
-    Every body this API takes is JSON; form and multipart bodies are refused here rather than
-    handed to the resolver's form parsers (a multipart type without a boundary made them raise).
+    In order: bodies over the limit (413), not UTF-8 (400), not JSON by media type or charset (415),
+    nested too deep, repeating a key or not JSON at all (400). Every body this API takes is JSON;
+    form and multipart bodies are refused here rather than handed to the resolver's form parsers.
     """
 
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -170,13 +180,15 @@ def lambda_entry(
         if len(body) > limit:
             return problem_response(413, "payload-too-large", f"the body is over {limit} bytes")
         try:
-            body.decode()
+            text = body.decode()
         except UnicodeDecodeError:
             return problem_response(400, "malformed-request", "the body must be UTF-8 encoded JSON")
-        if body and content_type_of(event) not in ("", "application/json"):
-            return problem_response(
-                415, "unsupported-media-type", "this endpoint takes an application/json body"
-            )
-        return app.resolve(event, context)
+        try:
+            declared_json = check_media_type(content_type_of(event), has_body=bool(body))
+            if body:
+                check_json(text)
+        except BodyRefusedError as refused:
+            return problem_response(refused.status, refused.slug, refused.detail)
+        return app.resolve(_as_json(event) if declared_json else event, context)
 
     return handler

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
 from handoff.domain.clock import utcnow
+from handoff.domain.input_types import FREE_TEXT, PLAIN_TEXT, PositiveDecimal
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
 from handoff.domain.summary import CaseSummary, summarize
@@ -67,7 +68,7 @@ EXAMPLE_CASE: dict[str, Any] = {
 
 
 class CaseRequest(CaseIntake):
-    """A debt to escalate. Amounts are decimal strings in `currency` (numbers accepted)."""
+    """A debt to escalate. Amounts are decimal strings in `currency` (a JSON number is refused)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE]})
 
@@ -275,9 +276,12 @@ class DownloadResponse(LazyModel):
 class PaymentRequest(Strict):
     """A payment the debtor made straight to you (not through a partner)."""
 
-    amount: Annotated[Decimal, Field(gt=0, max_digits=18, description="In the case currency, decimal string")]
+    amount: Annotated[PositiveDecimal, Field(description="In the case currency, decimal string")]
     paid_on: date
-    reference: Annotated[str | None, Field(max_length=100, description="Bank reference or receipt")] = None
+    reference: Annotated[
+        Annotated[str, Field(max_length=100), PLAIN_TEXT] | None,
+        Field(description="Bank reference or receipt"),
+    ] = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -287,7 +291,9 @@ class PaymentRequest(Strict):
 
 
 class ReasonRequest(Strict):
-    reason: Annotated[str, Field(min_length=1, max_length=2000, description="Shown on the timeline")]
+    reason: Annotated[
+        str, Field(min_length=1, max_length=2000, description="Shown on the timeline"), FREE_TEXT
+    ]
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"reason": "Debtor says the goods were faulty"}]}

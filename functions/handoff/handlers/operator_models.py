@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
 from handoff.domain.case import PrincipalKind
+from handoff.domain.input_types import PLAIN_TEXT
 from handoff.domain.models import Strict
 from handoff.domain.tenants import TenantProfile
 
@@ -67,9 +68,11 @@ class ApiKeyRequest(Strict):
     """Issue a key: business keys name a tenant, agency and attorney keys a partner, operator keys neither."""
 
     kind: PrincipalKind
-    tenant_id: str | None = None
-    partner_id: str | None = None
-    label: Annotated[str | None, Field(max_length=100, description="What the key is for")] = None
+    tenant_id: Annotated[str, Field(max_length=64), PLAIN_TEXT] | None = None
+    partner_id: Annotated[str, Field(max_length=64), PLAIN_TEXT] | None = None
+    label: Annotated[
+        Annotated[str, Field(max_length=100), PLAIN_TEXT] | None, Field(description="What the key is for")
+    ] = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -103,7 +106,7 @@ class ApiKeyResponse(LazyModel):
 
 
 class AssignRequest(Strict):
-    partner_id: Annotated[str, Field(min_length=1, max_length=64)]
+    partner_id: Annotated[str, Field(min_length=1, max_length=64), PLAIN_TEXT]
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"partner_id": "par_2c9d1e0f4a5b6c7d8e9f"}]})
 

@@ -15,6 +15,8 @@ PROBLEM_BASE = "https://handoff.dev/problems/"
 TITLES = {
     "validation-error": "Your request is not valid",
     "malformed-request": "The request body is not valid JSON",
+    "nesting-too-deep": "The request body nests arrays and objects too deep",
+    "duplicate-key": "The request body repeats an object key",
     "unauthorized": "Missing or invalid API key",
     "forbidden": "This key may not do that",
     "not-found": "Not found",
@@ -26,10 +28,38 @@ TITLES = {
     "unsupported-media-type": "Send the body as application/json",
     "method-not-allowed": "Method not allowed",
     "bad-request": "Bad request",
+    "uri-too-long": "Request target too long",
+    "header-fields-too-large": "Request header fields too large",
+    "not-implemented": "Not implemented",
+    "http-version-not-supported": "HTTP version not supported",
     "too-many-requests": "Too many requests",
     "internal-error": "Internal error",
     "service-unavailable": "Busy for a moment: retry after the Retry-After seconds",
 }
+
+
+STATUS_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    409: "conflict",
+    413: "payload-too-large",
+    414: "uri-too-long",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+    431: "header-fields-too-large",
+    500: "internal-error",
+    501: "not-implemented",
+    503: "service-unavailable",
+    505: "http-version-not-supported",
+}
+
+
+def slug_for_status(status: int) -> str:
+    """The problem type of an error whose status is all we know (raised by a server, not by us)."""
+    return STATUS_SLUGS.get(status, "bad-request" if status < 500 else "internal-error")
 
 
 class InvalidParam(LazyModel):

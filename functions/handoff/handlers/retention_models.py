@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.input_types import FREE_TEXT
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import Strict
 from handoff.domain.retention import MAX_RETENTION_DAYS, Erasure, LegalHold, erase_after
@@ -51,7 +52,9 @@ class RetentionPolicyResponse(LazyModel):
 
 class LegalHoldRequest(Strict):
     reason: Annotated[
-        str, Field(min_length=1, max_length=2000, description="Why; recorded on the timeline (erasable)")
+        str,
+        FREE_TEXT,
+        Field(min_length=1, max_length=2000, description="Why; recorded on the timeline (erasable)"),
     ]
 
     model_config = ConfigDict(

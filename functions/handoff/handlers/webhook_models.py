@@ -8,9 +8,12 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.webhooks import DeliveryAttempt, DeliveryStatus, WebhookEndpoint
+from handoff.domain.input_types import FREE_TEXT, PLAIN_TEXT
+from handoff.domain.webhooks import DeliveryAttempt, DeliveryOutcome, DeliveryStatus, WebhookEndpoint
 
-EventType = Annotated[str, Field(pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$", max_length=64)]
+EventType = Annotated[
+    str, Field(pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$", max_length=64), PLAIN_TEXT
+]
 
 
 class WebhookEndpointRequest(LazyModel):
@@ -35,12 +38,13 @@ class WebhookEndpointRequest(LazyModel):
             description="Where events are POSTed: https only (plain http to loopback in the local runtime)",
             json_schema_extra={"format": "uri", "pattern": r"^https?://[^/@\s]+(/\S*)?$"},
         ),
+        PLAIN_TEXT,
     ]
     event_types: Annotated[
         list[EventType],
         Field(min_length=1, max_length=50, description='Case event types to receive, or ["*"] for all'),
     ]
-    description: Annotated[str | None, Field(max_length=200)] = None
+    description: Annotated[str, Field(max_length=200), FREE_TEXT] | None = None
 
 
 class WebhookEndpointResponse(LazyModel):
@@ -85,6 +89,14 @@ class DeliveryResponse(LazyModel):
     status: Annotated[
         DeliveryStatus, Field(description="delivered; failed (retry scheduled); dead (attempts exhausted)")
     ]
+    outcome: Annotated[
+        DeliveryOutcome,
+        Field(
+            description="What this attempt met: delivered (2xx); rejected (another status, a redirect too); "
+            "no_response; unresolved (the host did not resolve); blocked_address (the host resolved to "
+            "a private, loopback, link-local or otherwise non-public address: nothing was sent)"
+        ),
+    ]
     attempted_at: datetime
     response_code: Annotated[int | None, Field(description="None when no response came")]
     error: str | None
@@ -101,6 +113,7 @@ class DeliveryResponse(LazyModel):
             seq=attempt.seq,
             attempt=attempt.attempt,
             status=attempt.status,
+            outcome=attempt.outcome,
             attempted_at=attempt.attempted_at,
             response_code=attempt.response_code,
             error=attempt.error,

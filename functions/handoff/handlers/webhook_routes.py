@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from handoff.adapters.secret_box import secret_box
 from handoff.adapters.webhooks import outbound_queue, webhook_store
-from handoff.config import outbound_settings
+from handoff.config import webhook_address_settings
 from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.handlers.http import require
@@ -54,7 +54,7 @@ def create_webhook_endpoint(body: WebhookEndpointRequest) -> Response[WebhookEnd
         body.url,
         body.event_types,
         body.description,
-        outbound_settings().allow_loopback_webhooks,
+        webhook_address_settings().allow_loopback_webhooks,
         utcnow(),
     )
     logger.info("webhook endpoint added", extra={"tenant_id": tenant_id, "endpoint_id": endpoint.endpoint_id})

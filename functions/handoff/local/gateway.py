@@ -18,7 +18,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from handoff.catalog import ROUTES, Route
-from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem
+from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, slug_for_status
 from handoff.local.aws import ACCOUNT, REGION, invoke_local
 
 GATEWAY_MAX_BODY = 10 * 1024 * 1024  # API Gateway REST refuses larger payloads itself
@@ -46,6 +46,11 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         if found and candidate.route.method == method:
             return candidate.route, found.groupdict()
     return None
+
+
+def problem_page(status: int, detail: str) -> Response:
+    """An error the local runtime produces itself (not a handler's): problem+json like all others."""
+    return _problem(status, slug_for_status(status), detail)
 
 
 def _problem(status: int, slug: str, detail: str) -> Response:

@@ -26,6 +26,7 @@ from handoff.domain.lifecycle import CaseStatus, can_transition
 from handoff.domain.money import AmountScaleError, exact
 from handoff.domain.outcomes import (
     CLOSE_OUTCOME,
+    OUTCOME_EVENTS,
     CaseClosed,
     JudgmentObtained,
     OutcomeEvent,
@@ -70,7 +71,10 @@ def parse_event(body: str) -> OutcomeEvent:
         for error in exc.errors():
             if error["type"] in ("json_invalid", "json_type"):
                 raise InvalidRequestError([FieldProblem((), "the body must be a JSON object")]) from exc
-            problems.append(FieldProblem(tuple(error["loc"]), error["msg"]))
+            loc = tuple(error["loc"])
+            if loc and loc[0] in OUTCOME_EVENTS:  # pydantic names the union's tag first: not a field
+                loc = loc[1:]
+            problems.append(FieldProblem(loc, error["msg"]))
         raise InvalidRequestError(problems) from exc
 
 

@@ -6,6 +6,11 @@ subscribed endpoint → a failed attempt is re-enqueued as a `DeliveryOrder` for
 alone, delayed by exponential back-off with jitter → after `max_attempts` the attempt is
 recorded as dead and the order goes to the dead-letter queue. Every attempt is recorded;
 `replay_delivery` enqueues a recorded one again as a fresh first attempt.
+
+Every attempt resolves the endpoint's host through the `AddressResolver` port, refuses to send
+when any answer is not a public address (recorded as `blocked_address`), and hands the transport
+the addresses it checked: the transport connects to one of those, never resolving the name again,
+so a DNS answer that changes between the check and the connection cannot redirect the request.
 """
 
 from __future__ import annotations
@@ -17,15 +22,22 @@ from typing import TYPE_CHECKING, Protocol
 
 from standardwebhooks import Webhook
 
+from handoff.domain.endpoint_addresses import (
+    IPAddress,
+    blocked_addresses,
+    check_endpoint_url,
+    refusal,
+    target_of,
+)
 from handoff.domain.errors import NotFoundError
 from handoff.domain.ids import new_id, new_sortable_id
 from handoff.domain.redaction import sealed
 from handoff.domain.webhooks import (
     DeliveryAttempt,
+    DeliveryOutcome,
     DeliveryStatus,
     OutboundEvent,
     WebhookEndpoint,
-    check_endpoint_url,
     new_signing_secret,
     retry_delay,
 )
@@ -106,7 +118,19 @@ class Sealer(Protocol):
 
 
 class WebhookTransport(Protocol):
-    def post(self, url: str, body: str, headers: dict[str, str]) -> HttpResult: ...
+    def post(
+        self, url: str, addresses: Sequence[IPAddress], body: str, headers: dict[str, str]
+    ) -> HttpResult:
+        """POST `body` to `url` over a connection to one of `addresses` (in order), without
+        resolving the URL's host; the host still names the server (Host header, TLS SNI and
+        certificate check). Redirects are answers, never followed."""
+        ...
+
+
+class AddressResolver(Protocol):
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Every address `host` resolves to now, in the order to try them; [] when it does not resolve."""
+        ...
 
 
 def secret_context(tenant_id: str, endpoint_id: str) -> dict[str, str]:
@@ -181,7 +205,9 @@ class SenderDeps:
     queue: OutboundQueue
     sealer: Sealer
     transport: WebhookTransport
+    resolver: AddressResolver
     policy: RetryPolicy
+    allow_loopback: bool  # the local runtime's demo receivers on 127.0.0.1; never in a deployed stack
     attempt_seconds: float = 5  # the transport's timeout: how long one attempt may take
 
 
@@ -225,7 +251,7 @@ def attempt_delivery(deps: SenderDeps, order: DeliveryOrder, now: datetime) -> D
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(secret).sign(order.message_id, now, order.payload),
     }
-    result = deps.transport.post(endpoint.url, order.payload, headers)
+    result, outcome = send_checked(deps, endpoint.url, order.payload, headers)
     status = DeliveryStatus.delivered
     next_at: datetime | None = None
     delay = 0
@@ -248,6 +274,7 @@ def attempt_delivery(deps: SenderDeps, order: DeliveryOrder, now: datetime) -> D
         status=status,
         attempted_at=now,
         payload=order.payload,
+        outcome=outcome,
         response_code=result.status_code,
         error=result.error,
         next_attempt_at=next_at,
@@ -259,6 +286,27 @@ def attempt_delivery(deps: SenderDeps, order: DeliveryOrder, now: datetime) -> D
     elif status is DeliveryStatus.dead:
         deps.queue.dead_letter(order)
     return attempt
+
+
+def send_checked(
+    deps: SenderDeps, url: str, body: str, headers: dict[str, str]
+) -> tuple[HttpResult, DeliveryOutcome]:
+    """Resolve the host now, send nothing if any address is not public, else POST to those addresses."""
+    refused = refusal(url, deps.allow_loopback)  # registered under older rules, or configuration changed
+    if refused:
+        return HttpResult(None, f"not sent: the URL {refused}"), DeliveryOutcome.blocked_address
+    target = target_of(url)
+    addresses = [target.address] if target.address else deps.resolver.resolve(target.host, target.port)
+    if not addresses:
+        return HttpResult(None, f"not sent: {target.host} does not resolve"), DeliveryOutcome.unresolved
+    if blocked_addresses(addresses, deps.allow_loopback):
+        error = (
+            f"not sent: {target.host} resolves to an address that is not public "
+            "(private, loopback, link-local, shared or reserved)"
+        )
+        return HttpResult(None, error), DeliveryOutcome.blocked_address
+    result = deps.transport.post(url, addresses, body, headers)
+    return result, DeliveryOutcome.of_response(result.status_code)
 
 
 def list_endpoints(store: WebhookStore, tenant_id: str) -> list[WebhookEndpoint]:
