@@ -35,12 +35,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from handoff.domain.case import Case, CaseEvent
+from handoff.domain.claim import ClaimHistory, PaymentSource, claim_as_of
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.money import rounded, zero
 from handoff.domain.partners import FeeTerms, FixedFee
@@ -212,7 +213,7 @@ def _from_event(event: CaseEvent) -> Movement | None:
     return None
 
 
-def facts_of(case: Case, events: Iterable[CaseEvent]) -> LedgerFacts:
+def facts_of(case: Case, events: Iterable[CaseEvent], as_of: date) -> LedgerFacts:
     """Read the ledger's inputs: `ledger.*` events, direct payments, acceptance and withdrawal."""
     movements: list[Movement] = []
     accepted_on: date | None = None
@@ -229,16 +230,20 @@ def facts_of(case: Case, events: Iterable[CaseEvent]) -> LedgerFacts:
             elif target == CaseStatus.withdrawn and accepted_on is not None:
                 withdrawn = Movement(EntryKind.recall_fee, event.at.date(), event.at, seq=event.seq)
     for payment in case.payments:
+        if payment.source is PaymentSource.collected:  # the partner's `ledger.payment.collected` event
+            continue
         movements.append(
             Movement(
                 EntryKind.direct_payment,
-                payment.paid_on,
-                payment.recorded_at,
+                payment.on,
+                payment.recorded_at or datetime.combine(payment.on, datetime.min.time(), UTC),
                 amount=payment.amount,
                 reference=payment.reference,
             )
         )
-    principal = sum((invoice.outstanding for invoice in case.intake.invoices), Decimal(0))
+    # What was owed before anything paid since submission: the claim without those payments.
+    before = ClaimHistory(events=case.legal_events)
+    principal = claim_as_of(case.intake, before, as_of, options=case.claim_options).principal
     return LedgerFacts(case.intake.currency, principal, movements, accepted_on, withdrawn)
 
 
@@ -410,6 +415,10 @@ def compute(facts: LedgerFacts, terms: FeeTerms | None, order: Sequence[Bucket] 
 
 
 def ledger_of(
-    case: Case, events: Iterable[CaseEvent], terms: FeeTerms | None, order: Sequence[Bucket] = DEFAULT_ORDER
+    case: Case,
+    events: Iterable[CaseEvent],
+    terms: FeeTerms | None,
+    as_of: date,
+    order: Sequence[Bucket] = DEFAULT_ORDER,
 ) -> Ledger:
-    return compute(facts_of(case, events), terms, order)
+    return compute(facts_of(case, events, as_of), terms, order)

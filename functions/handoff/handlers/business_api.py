@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
 from handoff.adapters.aws import s3_storage
-from handoff.adapters.dynamodb import case_repository, evidence_repository
+from handoff.adapters.dynamodb import case_repository, evidence_repository, tenant_repository
 from handoff.adapters.idempotency import run_once
 from handoff.config import api_settings, business_api_settings, packet_settings
 from handoff.domain.case import PrincipalKind
@@ -72,7 +72,8 @@ def submit_case(
     intake = body
 
     def submit() -> dict[str, object]:
-        case = case_service.submit_case(case_repository(), caller, intake, utcnow(), idempotency_key)
+        options = case_service.claim_options_for(tenant_repository(), caller)
+        case = case_service.submit_case(case_repository(), caller, intake, utcnow(), idempotency_key, options)
         logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
         if business_api_settings().auto_start_workflow and case.workflow.run == 0:
             workflow.start_safely(workflow_deps(), case, caller.actor, utcnow())
@@ -174,9 +175,7 @@ def report_payment(
     caller = require(router, PrincipalKind.business)
 
     def pay() -> dict[str, object]:
-        case = workflow.record_direct_payment(
-            workflow_deps(), caller, case_id, body.amount, body.paid_on, body.reference, utcnow()
-        )
+        case = workflow.record_direct_payment(workflow_deps(), caller, case_id, body.payment(), utcnow())
         return CaseResponse.of(case).model_dump(mode="json")
 
     request = {"case_id": case_id, **body.model_dump(mode="json")}

@@ -20,7 +20,7 @@ from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
 
 if TYPE_CHECKING:
-    from handoff.domain.jurisdictions import LegalAssessment
+    from handoff.domain.claim import Claim
 
 PARTNER_LETTERS = frozenset({DocumentKind.AGENCY_PLACEMENT, DocumentKind.ATTORNEY_REFERRAL})
 
@@ -63,10 +63,9 @@ def document_key(case: Case, document_id: str) -> str:
     return f"documents/{case.tenant_id}/{case.case_id}/{document_id}.docx"
 
 
-def assessment_for(case: Case, today: date) -> LegalAssessment:
-    from handoff.domain.jurisdictions import assess  # the rule pack's models: only steps that write letters
-
-    return assess(case.intake, as_of=today, letter_date=today)
+def assessment_for(case: Case, today: date) -> Claim:
+    """The claim a letter dated `today` states: the same as the assessment of that date."""
+    return case.claim_as_of(today, letter_date=today)
 
 
 def generate_document(

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
+from handoff.domain.claim import Payment
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
@@ -408,24 +409,32 @@ def record_direct_payment(
     deps: WorkflowDeps,
     caller: Principal,
     case_id: str,
-    amount: Decimal,
-    paid_on: date,
-    reference: str | None,
+    payment: Payment,
     now: datetime,
 ) -> Case:
-    """A payment the debtor made straight to the creditor; paying in full ends the response window."""
+    """A payment the debtor made straight to the creditor; paying in full ends the response window.
+
+    Its date restarts limitation where the law says so (a part payment in England and Wales).
+    """
     assert caller.tenant_id
     before = deps.cases.get(caller.tenant_id, case_id)
     if before.status in (S.closed, S.withdrawn, S.resolved):
         raise ConflictError(f"a {before.status} case takes no more payments")
+    problems = []
     try:
-        amount = exact(amount, before.intake.currency)
+        payment = payment.model_copy(update={"amount": exact(payment.amount, before.intake.currency)})
     except AmountScaleError as exc:
-        raise InvalidRequestError([FieldProblem(("amount",), str(exc))]) from exc
+        problems.append(FieldProblem(("amount",), str(exc)))
+    if payment.on > now.date():
+        problems.append(FieldProblem(("paid_on",), "a payment cannot be dated in the future"))
+    if payment.invoice is not None and payment.invoice not in {i.number for i in before.intake.invoices}:
+        problems.append(FieldProblem(("invoice",), f"the case has no invoice {payment.invoice}"))
+    if problems:
+        raise InvalidRequestError(problems)
 
     def pay(c: Case) -> None:
-        c.record_payment(amount, paid_on, reference, caller.actor, now)
-        if paid_in_full(c.outstanding) and c.status in (
+        c.record_payment(payment, caller.actor, now)
+        if paid_in_full(c.claim_as_of(now.date()).principal) and c.status in (
             S.submitted,
             S.on_hold,
             S.packet_ready,
