@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from handoff.domain.claim import claim_as_of
 from handoff.domain.eligibility import Eligibility, HoldCode, check_eligibility, open_dispute
 from handoff.domain.models import CaseIntake
 from handoff.domain.summary import summarize
@@ -34,7 +35,9 @@ def check(
     if log is not None:
         body["contact_log"] = log
     intake = CaseIntake.model_validate(body)
-    return check_eligibility(intake, summarize(intake, AS_OF), limitation, min_attempts, missing or [])
+    return check_eligibility(
+        intake, summarize(intake, claim_as_of(intake, None, AS_OF)), limitation, min_attempts, missing or []
+    )
 
 
 def test_the_example_case_is_eligible(case_payload: dict[str, Any]) -> None:

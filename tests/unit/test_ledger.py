@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoff.domain.case import Case
+from handoff.domain.claim import Payment
 from handoff.domain.ledger import (
     DEFAULT_ORDER,
     Bucket,
@@ -197,7 +198,11 @@ def test_the_ledger_reads_the_case_and_its_timeline(case_payload: dict[str, Any]
         case.status = target
     case.status = CaseStatus.assigned
     case.transition(CaseStatus.accepted, "agency:p:k", T0, "accepted")
-    case.record_payment(Decimal("100.00"), date(2026, 6, 5), "bank", "business:t:k", T0 + timedelta(days=4))
+    case.record_payment(
+        Payment(on=date(2026, 6, 5), amount=Decimal("100.00"), reference="bank"),
+        "business:t:k",
+        T0 + timedelta(days=4),
+    )
     case.record(
         "ledger.payment.collected",
         "agency:p:webhook",
@@ -207,7 +212,7 @@ def test_the_ledger_reads_the_case_and_its_timeline(case_payload: dict[str, Any]
     case.status = CaseStatus.in_recovery
     case.transition(CaseStatus.withdrawn, "business:t:k", T0 + timedelta(days=20), "withdrawn")
 
-    ledger = ledger_of(case, case.pending_events, terms())
+    ledger = ledger_of(case, case.pending_events, terms(), date(2026, 8, 1))
 
     assert ledger.accepted_on == ACCEPTED
     assert [e.kind for e in ledger.entries] == [

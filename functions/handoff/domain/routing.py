@@ -35,6 +35,7 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from handoff.domain.base import LazyModel
+from handoff.domain.claim.rules import same_legal_jurisdiction
 from handoff.domain.errors import HandoffError
 from handoff.domain.models import (
     Address,
@@ -194,8 +195,8 @@ def _where(address: Address) -> str:
 def _cross_border(debtor: Address, creditor: Address) -> SignalReading:
     if debtor.country != creditor.country:
         on = True
-    elif debtor.subdivision and creditor.subdivision:
-        on = debtor.subdivision != creditor.subdivision
+    elif debtor.subdivision and creditor.subdivision:  # England and Wales are one legal jurisdiction
+        on = not same_legal_jurisdiction(debtor.subdivision, creditor.subdivision)
     else:
         on = False
     relation = "differs from" if on else "same as"

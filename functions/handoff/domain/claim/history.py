@@ -94,8 +94,15 @@ def contact_events(intake: CaseIntake) -> list[LegalEvent]:
                 LegalEvent(kind=LegalEventKind.acknowledgement, on=on, written=written, source="contact_log")
             )
         elif contact.outcome is ContactOutcome.promised_to_pay:
-            kind = LegalEventKind.written_promise if written else LegalEventKind.acknowledgement
-            events.append(LegalEvent(kind=kind, on=on, written=written, source="contact_log"))
+            # a promise acknowledges the debt where any form counts (BGB §212); a written one is
+            # also a written promise (IL, NY); an unsigned note is not a s.30 acknowledgment (E&W)
+            if written:
+                events.append(
+                    LegalEvent(kind=LegalEventKind.written_promise, on=on, written=True, source="contact_log")
+                )
+            events.append(
+                LegalEvent(kind=LegalEventKind.acknowledgement, on=on, written=False, source="contact_log")
+            )
         elif contact.outcome is ContactOutcome.partial_payment:
             events.append(
                 LegalEvent(kind=LegalEventKind.part_payment, on=on, written=written, source="contact_log")

@@ -33,7 +33,7 @@ def restart_events(facts: ClaimFacts, invoice: str | None = None) -> list[Restar
 
     Every dated payment (intake, direct, collected, confirmed) is a part payment; acknowledgments,
     written promises and written demands come from the contact log, the API and Handoff's own
-    letters. A written promise is also an acknowledgment. With `invoice`, only the payments
+    letters. With `invoice`, only the payments
     applied to that invoice count as its part payments (a payment settles what it is applied to).
     """
     events: list[Restart] = []
@@ -43,10 +43,6 @@ def restart_events(facts: ClaimFacts, invoice: str | None = None) -> list[Restar
         events.append(
             Restart(on=event.on, event=EVENT_RESTARTS[event.kind], source=event.source, written=event.written)
         )
-        if event.kind is LegalEventKind.written_promise:
-            events.append(
-                Restart(on=event.on, event=RestartEvent.acknowledgement, source=event.source, written=True)
-            )
     for balance in facts.balances.invoices:
         if invoice is not None and balance.number != invoice:
             continue
