@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from handoff.domain.case import Case
+from handoff.domain.claim import Claim
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError
 from handoff.domain.evidence import Evidence
@@ -18,9 +19,6 @@ from handoff.domain.ids import new_id
 from handoff.domain.tenants import TenantProfile
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
-
-if TYPE_CHECKING:
-    from handoff.domain.claim import Claim
 
 PARTNER_LETTERS = frozenset({DocumentKind.AGENCY_PLACEMENT, DocumentKind.ATTORNEY_REFERRAL})
 
@@ -68,6 +66,15 @@ def assessment_for(case: Case, today: date) -> Claim:
     return case.claim_as_of(today, letter_date=today)
 
 
+def _check_claim(kind: DocumentKind, claim: Claim) -> None:
+    """An extinguished debt is never demanded (a time-barred one gets the request-for-payment variant)."""
+    if kind is DocumentKind.DEMAND_LETTER and claim.standing == "extinguished":
+        cite = claim.limitation.citations[0].cite if claim.limitation.citations else "its limitation rule"
+        raise ConflictError(
+            f"the debt was extinguished on {claim.limitation.ends_on} ({cite}): it cannot be demanded"
+        )
+
+
 def generate_document(
     store: DocumentStore,
     tenant_id: str,
@@ -83,6 +90,7 @@ def generate_document(
         raise ConflictError(f"a {kind} is written to the assigned partner; this case has none yet")
     creditor: TenantProfile = store.tenants.get(tenant_id).profile
     assessment = assessment_for(case, now.date())
+    _check_claim(kind, assessment)
     context = store.build_context(
         kind,
         case_id=case_id,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
-from handoff.domain.claim import Payment
+from handoff.domain.claim import LegalEvent, LegalEventKind, Payment
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
@@ -163,6 +163,9 @@ def issue_demand(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime
         deadline = assessment_for(case, now.date()).response.deadline
 
         def issued(c: Case) -> None:
+            # Handoff's own letter is a written demand (it restarts limitation where the law says: BW 3:317)
+            demand = LegalEvent(kind=LegalEventKind.written_demand, on=now.date(), source="letter")
+            c.record_legal_event(demand, SYSTEM, now)
             c.workflow.demand_issued_on = now.date()
             c.workflow.demand_expires_on = deadline
             c.transition(
