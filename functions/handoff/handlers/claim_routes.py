@@ -9,17 +9,17 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from handoff.adapters.dynamodb import case_repository, tenant_repository
 from handoff.domain.base import LazyModel
 from handoff.domain.case import PrincipalKind
 from handoff.domain.claim import Claim, LegalEvent, LegalEventKind
 from handoff.domain.clock import utcnow
-from handoff.domain.models import CaseIntake, Strict
+from handoff.domain.models import Strict
 from handoff.domain.routing import RoutingDecision
 from handoff.handlers.http import require
-from handoff.handlers.models import CaseResponse
+from handoff.handlers.models import CaseRequest, CaseResponse
 from handoff.services import claims
 
 router = APIGatewayRouter()
@@ -42,6 +42,10 @@ class LegalEventRequest(Strict):
     on: Annotated[date, Field(description="Day it happened")]
     written: Annotated[bool, Field(description="Made in writing and signed where the law asks")] = True
     note: Annotated[str | None, Field(max_length=2000)] = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "acknowledgement", "on": "2026-09-14", "written": True}]}
+    )
 
 
 class QuoteResponse(LazyModel):
@@ -74,7 +78,7 @@ def get_assessment(case_id: CaseId, as_of: AsOf = None) -> Claim:
     summary="Assess a case payload without storing it: the claim, its routing and the fee estimate",
     tags=["cases"],
 )
-def post_assessment(body: CaseIntake, as_of: AsOf = None) -> QuoteResponse:
+def post_assessment(body: CaseRequest, as_of: AsOf = None) -> QuoteResponse:
     caller = require(router, PrincipalKind.business)
     from handoff.handlers.wiring import partner_of, route_for_quote
 
