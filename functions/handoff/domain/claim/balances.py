@@ -19,6 +19,7 @@ from pydantic import Field
 from handoff.domain.base import LazyModel
 from handoff.domain.claim.history import Payment
 from handoff.domain.models import CaseIntake, CreditNote
+from handoff.domain.money import zero
 
 
 class MovementKind(StrEnum):
@@ -81,7 +82,7 @@ def balances_as_of(intake: CaseIntake, payments: Sequence[Payment], as_of: date)
     ]
     dated.extend((p.on, 1, p) for p in payments if p.on <= as_of)
     by_due = sorted(intake.invoices, key=lambda i: (i.due_on, i.number))
-    overpaid = Decimal(0)
+    overpaid = zero(intake.currency)
     last: Payment | None = None
     for on, _, item in sorted(dated, key=lambda t: (t[0], t[1])):
         if isinstance(item, CreditNote):
@@ -120,7 +121,8 @@ def balances_as_of(intake: CaseIntake, payments: Sequence[Payment], as_of: date)
     rows = []
     for invoice in intake.invoices:
         credited = sum(
-            (m.amount for m in moves[invoice.number] if m.kind is MovementKind.credit_note), Decimal(0)
+            (m.amount for m in moves[invoice.number] if m.kind is MovementKind.credit_note),
+            zero(intake.currency),
         )
         rows.append(
             InvoiceBalance(

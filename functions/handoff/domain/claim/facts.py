@@ -15,6 +15,7 @@ from handoff.domain.claim.balances import Balances, InvoiceBalance
 from handoff.domain.claim.history import LegalEvent, Payment
 from handoff.domain.jurisdictions.pack import RoundingMode, RulePack
 from handoff.domain.models import CaseIntake
+from handoff.domain.money import zero
 
 
 class WarningCode(StrEnum):
@@ -94,4 +95,4 @@ class ClaimFacts:
             self.warnings.append(warning)
 
     def principal(self) -> Decimal:
-        return sum((b.outstanding for b in self.owing()), Decimal(0))
+        return sum((b.outstanding for b in self.owing()), zero(self.currency))

@@ -37,7 +37,7 @@ from handoff.domain.jurisdictions.sections import (
     SmallClaimsSection,
 )
 from handoff.domain.models import CaseIntake
-from handoff.domain.money import rounded
+from handoff.domain.money import rounded, zero
 
 
 class Standing(StrEnum):
@@ -144,8 +144,8 @@ def claim_as_of(
         standing=_standing(principal, limitation),
         invoices=rows,
         principal=principal,
-        paid=sum((r.paid for r in rows), Decimal(0)),
-        credited=sum((r.credited for r in rows), Decimal(0)),
+        paid=sum((r.paid for r in rows), zero(intake.currency)),
+        credited=sum((r.credited for r in rows), zero(intake.currency)),
         overpaid=facts.balances.overpaid,
         total=rounded(principal + interest.total + compensation.total + late_fees.total, intake.currency),
         last_payment=facts.balances.last_payment,
