@@ -99,6 +99,10 @@ def test_one_webhook_id_sent_five_times_is_recorded_once(
     assert ledger["totals"]["collected"] == "250.00"
     assert ledger["totals"]["contingency_fees"] == "50.00"  # 20% (workflow_kit's terms)
     assert ledger["totals"]["net_to_creditor"] == "200.00"
+    claim = business.call("GET", f"/v1/cases/{case_id}/assessment").json  # the claim counts it once too
+    assert (claim["paid"], claim["principal"]) == ("250.00", "3750.00")
+    assert claim["last_payment"]["source"] == "collected" and claim["last_payment"]["reference"] == "PAY-1"
+    assert business.call("GET", f"/v1/cases/{case_id}").json["balance"] == "3750.00"
 
 
 def test_fifty_concurrent_webhooks_on_one_case_give_an_exact_ledger(
@@ -187,7 +191,11 @@ def test_wrong_currency_or_inexact_amounts_are_refused_and_nothing_is_recorded(
     inexact = send(business, agency, secret, collected(case_id, "100.001"))
     unknown_field = send(business, agency, secret, collected(case_id, "1.00", surprise=True))
     unknown_type = send(business, agency, secret, event("payment.refunded", case_id=case_id))
+    next_week = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
+    future = send(business, agency, secret, collected(case_id, "1.00", on=next_week))
 
+    assert future.status_code == 422
+    assert [p["name"] for p in future.json["invalid-params"]] == ["body.data.collected_on"]
     assert wrong_currency.status_code == 422
     assert [p["name"] for p in wrong_currency.json["invalid-params"]] == ["body.data.currency"]
     assert inexact.status_code == 422

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoff.domain.case import Case
-from handoff.domain.claim import Payment
+from handoff.domain.claim import Payment, PaymentSource
 from handoff.domain.ledger import (
     DEFAULT_ORDER,
     Bucket,
@@ -203,11 +203,13 @@ def test_the_ledger_reads_the_case_and_its_timeline(case_payload: dict[str, Any]
         "business:t:k",
         T0 + timedelta(days=4),
     )
-    case.record(
-        "ledger.payment.collected",
+    case.record_payment(
+        Payment(
+            on=date(2026, 6, 10), amount=Decimal("200.00"), source=PaymentSource.collected, reference="R1"
+        ),
         "agency:p:webhook",
         T0 + timedelta(days=9),
-        {"amount": "200.00", "currency": "GBP", "collected_on": "2026-06-10", "reference": "R1"},
+        event_type="ledger.payment.collected",
     )
     case.status = CaseStatus.in_recovery
     case.transition(CaseStatus.withdrawn, "business:t:k", T0 + timedelta(days=20), "withdrawn")

@@ -476,6 +476,12 @@ _MOVEMENT_TEXT = {
     MovementKind.paid_undated: "Paid before the case was submitted (date not recorded)",
     MovementKind.credit_note: "Credit note",
 }
+_PAYMENT_TEXT = {
+    "intake": "Payment",
+    "direct": "Payment received",
+    "collected": "Payment collected on our behalf",
+    "confirmed": "Payment received (confirmed)",
+}
 
 
 def _payment_lines(assessment: Claim, invoices: list[InvoiceLine], currency: str) -> list[PaymentLine]:
@@ -490,7 +496,8 @@ def _payment_lines(assessment: Claim, invoices: list[InvoiceLine], currency: str
     return [
         PaymentLine(
             received_on=DateText.of(movement.on),
-            reference=movement.reference or _MOVEMENT_TEXT.get(movement.kind, f"Payment ({movement.source})"),
+            reference=movement.reference
+            or _MOVEMENT_TEXT.get(movement.kind, _PAYMENT_TEXT.get(movement.source or "", "Payment")),
             amount=Money.of(movement.amount, currency),
             allocated_to=number,
         )

@@ -177,14 +177,6 @@ def _from_event(event: CaseEvent) -> Movement | None:
     data = event.data
     kind = event.type.removeprefix(LEDGER_PREFIX)
     common: dict[str, Any] = {"at": event.at, "seq": event.seq}
-    if kind == "payment.collected":
-        return Movement(
-            EntryKind.collected,
-            _day(data["collected_on"]),
-            amount=_money(data["amount"]),
-            reference=data.get("reference"),
-            **common,
-        )
     if kind == "judgment.obtained":
         return Movement(
             EntryKind.judgment,
@@ -229,16 +221,16 @@ def facts_of(case: Case, events: Iterable[CaseEvent], as_of: date) -> LedgerFact
                 accepted_on = event.at.date()
             elif target == CaseStatus.withdrawn and accepted_on is not None:
                 withdrawn = Movement(EntryKind.recall_fee, event.at.date(), event.at, seq=event.seq)
-    for payment in case.payments:
-        if payment.source is PaymentSource.collected:  # the partner's `ledger.payment.collected` event
-            continue
+    for payment in case.payments:  # the claim's payments: collected by the partner, or paid directly
+        collected = payment.source is PaymentSource.collected
         movements.append(
             Movement(
-                EntryKind.direct_payment,
+                EntryKind.collected if collected else EntryKind.direct_payment,
                 payment.on,
                 payment.recorded_at or datetime.combine(payment.on, datetime.min.time(), UTC),
                 amount=payment.amount,
                 reference=payment.reference,
+                seq=payment.seq,
             )
         )
     # What was owed before anything paid since submission: the claim without those payments.
