@@ -21,6 +21,7 @@ from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestErr
 from handoff.domain.evidence import EvidenceStatus, readiness
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.money import AmountScaleError, exact
+from handoff.domain.outcomes import CloseCode
 from handoff.observability import logger
 from handoff.services.cases import update_case
 from handoff.services.documents import DocumentInputs, generate_document
@@ -114,6 +115,9 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
     reasons = [{"code": r.code, "detail": r.text} for r in result.hold_reasons]
 
     def decide(c: Case) -> None:
+        if result.extinguished and c.status in (S.submitted, S.on_hold):
+            close_extinguished(c, now, reasons)
+            return
         if result.eligible or c.status == S.on_hold:
             c.record(
                 "eligibility.checked",
@@ -127,6 +131,22 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
 
     update_case(deps.cases, tenant_id, case_id, decide)
     return {"eligible": result.eligible, "reasons": reasons, "time_barred": result.time_barred}
+
+
+def close_extinguished(case: Case, now: datetime, reasons: list[dict[str, Any]]) -> None:
+    """An extinguished debt is not owed: the case closes with close code `time_barred`, never demanded."""
+    limitation = case.claim_as_of(now.date()).limitation
+    why = {
+        "close_code": CloseCode.time_barred,
+        "standing": "extinguished",
+        "extinguished_on": limitation.ends_on,
+        "rule_id": limitation.rule_id,
+        "citation": limitation.on_bar_cite,
+    }
+    case.transition(
+        S.uncollectible, SYSTEM, now, "the debt is extinguished: it is not owed", reasons=reasons, **why
+    )
+    case.transition(S.closed, SYSTEM, now, "closed: the debt is extinguished", **why)
 
 
 def assemble_packet(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
