@@ -44,7 +44,6 @@ from handoff.domain.documents import (
     JurisdictionBlock,
     LabelValue,
     LimitationSummary,
-    Money,
     OutcomeCount,
     PartyBlock,
     PaymentLine,
@@ -52,7 +51,6 @@ from handoff.domain.documents import (
     ResponsePeriod,
     SettlementAuthority,
     StatementOfAccountContext,
-    format_amount,
     format_date,
     format_percent,
 )
@@ -71,7 +69,7 @@ from handoff.domain.models import (
     EntityType,
     LateFee,
 )
-from handoff.domain.money import quantum, zero
+from handoff.domain.money import Money, format_amount, quantum, zero
 from handoff.domain.partners import FixedFee, Partner, PartnerType
 from handoff.domain.summary import summarize
 from handoff.domain.tenants import PaymentInstructions, TenantProfile

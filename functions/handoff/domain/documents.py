@@ -25,7 +25,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from handoff.domain.base import LazyModel
 from handoff.domain.document_kinds import DocumentKind
-from handoff.domain.money import exact, minor_unit
+from handoff.domain.money import Money
 
 _MONTHS = (
     "January",
@@ -41,9 +41,6 @@ _MONTHS = (
     "November",
     "December",
 )
-
-# Currencies printed with a symbol; every other currency is printed with its ISO code ("CHF 1,250.00").
-_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 # The Pre-Action Protocol for Debt Claims (England and Wales) asks for these with the letter of claim.
 DEBT_PROTOCOL_ENCLOSURES: tuple[str, ...] = (
@@ -66,15 +63,6 @@ class DocumentModel(LazyModel):
 # ---------------------------------------------------------------------------------------------------------
 
 
-def format_amount(amount: Decimal, currency: str) -> str:
-    """`£1,250.00`, `-€40.00`, `JPY 120,000`, `CHF 1,250.00` (thousands separated, currency's decimals)."""
-    places = minor_unit(currency)
-    digits = f"{abs(amount):,.{places}f}"
-    sign = "-" if amount < 0 else ""
-    symbol = _SYMBOLS.get(currency)
-    return f"{sign}{symbol}{digits}" if symbol else f"{sign}{currency} {digits}"
-
-
 def format_date(value: date) -> str:
     """`1 April 2026` — day, English month name, year; independent of the process locale."""
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
@@ -84,23 +72,6 @@ def format_percent(value: Decimal) -> str:
     """`25%`, `11.75%` — no trailing zeros."""
     text = f"{value.normalize():f}"
     return f"{text}%"
-
-
-class Money(DocumentModel):
-    """An amount as printed; `str(money)` is its text, so a template can write `{{ total }}`."""
-
-    amount: Annotated[Decimal, Field(description="The amount at the currency's minor unit")]
-    currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code")]
-    text: Annotated[str, Field(description="As printed, e.g. '£1,250.00' or 'CHF 1,250.00'")]
-
-    @classmethod
-    def of(cls, amount: Decimal | str | int, currency: str) -> Money:
-        """At the currency's minor unit; an amount that would need rounding is refused, not rounded."""
-        value = exact(Decimal(amount), currency)
-        return cls(amount=value, currency=currency, text=format_amount(value, currency))
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class DateText(DocumentModel):

@@ -16,13 +16,13 @@ if TYPE_CHECKING:  # only the `of` mappers take these
     from handoff.domain.ledger import Ledger, LedgerEntry
     from handoff.services.partner_webhooks import Receipt
 
-Money = Annotated[Decimal, Field(description="Decimal string in the case currency")]
+CaseAmount = Annotated[Decimal, Field(description="Decimal string in the case currency")]
 
 
 class LedgerEntryResponse(LazyModel):
     kind: Annotated[EntryKind, Field(description="What moved: a payment, a fee, a charge or a note")]
     on: Annotated[date, Field(description="When it happened")]
-    amount: Money
+    amount: CaseAmount
     reference: Annotated[str | None, Field(description="The payer's or partner's reference")] = None
     event_seq: Annotated[int | None, Field(description="The timeline event it comes from")] = None
     allocation: Annotated[
