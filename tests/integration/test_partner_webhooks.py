@@ -273,6 +273,13 @@ def test_settlement_judgment_and_closure_move_the_case_and_fill_the_ledger(
     assert totals["contingency_fees"] == "900.00"
     assert totals["net_to_creditor"] == "3600.00"
     assert [e["kind"] for e in ledger["entries"]][-1] == "closure"
+    claim = business.call(
+        "GET", f"/v1/cases/{case_id}/assessment"
+    ).json  # the ledger's figures are the claim's
+    assert claim["merged_into_judgment"] == "2026-11-02"
+    assert (claim["balance"], claim["total"], claim["standing"]) == ("0.00", "0.00", "settled")
+    [applied] = claim["payments"]
+    assert (applied["costs"], applied["interest"], applied["principal"]) == ("350.00", "150.00", "4000.00")
     from handoff.adapters.partner_store import partner_repository
 
     assert partner_repository().get(agency).open_cases == 0  # closing freed the partner

@@ -231,6 +231,7 @@ class Case:
                 "written": event.written,
                 "source": event.source,
                 "note": event.note,
+                "reference": event.reference,
                 **{k: v for k in ("amount", "interest", "costs") if (v := getattr(event, k)) is not None},
             },
         )

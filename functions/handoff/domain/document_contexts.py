@@ -343,6 +343,32 @@ def _late_fee_lines(intake: CaseIntake, assessment: Claim) -> list[ChargeLine]:
     ]
 
 
+def _award_lines(assessment: Claim) -> list[ChargeLine]:
+    """Costs and interest a court awarded, still owed: the judgment replaced the claim's own charges."""
+    if not assessment.awards:
+        return []
+    judgments = [a.judgment for a in assessment.awards]
+    cite = "; ".join(
+        ", ".join(x for x in (f"Judgment of {format_date(j.on)}", j.note, j.reference) if x)
+        for j in judgments
+    )
+    rows = (
+        ("Costs awarded by the court", assessment.judgment_costs),
+        ("Interest awarded by the court", assessment.judgment_interest),
+    )
+    return [
+        ChargeLine(
+            label=label,
+            amount=Money.of(amount, assessment.currency),
+            basis="as the court awarded, less what has been paid towards it",
+            citation=cite,
+            continues_to_accrue=False,
+        )
+        for label, amount in rows
+        if amount > 0
+    ]
+
+
 @dataclass(frozen=True)
 class _Claim:
     """The amounts every document shares: itemised invoices, charges with their rules, total."""
@@ -372,7 +398,7 @@ def _claim(intake: CaseIntake, assessment: Claim, on: date) -> _Claim:
         principal=Money.of(assessment.principal, currency),
         interest=_interest_line(intake, assessment, barred),
         compensation=_compensation_line(assessment),
-        late_fees=_late_fee_lines(intake, assessment),
+        late_fees=_late_fee_lines(intake, assessment) + _award_lines(assessment),
         total=Money.of(assessment.total, currency),
         time_barred=barred,
     )
@@ -576,6 +602,7 @@ def _claim_summary(
         interest_basis=_interest_basis(claim, assessment),
         compensation=Money.of(assessment.compensation.total, intake.currency),
         late_fees=Money.of(assessment.late_fees.total, intake.currency),
+        awarded=Money.of(assessment.judgment_costs + assessment.judgment_interest, intake.currency),
         total=claim.total,
         invoice_count=len(claim.invoices),
         oldest_due_date=DateText.of(summary.oldest_due_on or letter_date),

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.ledger import Bucket, EntryKind
+from handoff.domain.claim import Bucket
+from handoff.domain.ledger import EntryKind
 from handoff.domain.lifecycle import CaseStatus
 
 if TYPE_CHECKING:  # only the `of` mappers take these

@@ -11,11 +11,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
-from handoff.domain.claim import LegalEvent, LegalEventKind, Payment
+from handoff.domain.claim import LegalEvent, LegalEventKind, Payment, Standing
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
@@ -424,10 +423,6 @@ def withdraw(deps: WorkflowDeps, caller: Principal, case_id: str, reason: str, n
     return case
 
 
-def paid_in_full(outstanding: Decimal) -> bool:
-    return outstanding <= 0
-
-
 def record_direct_payment(
     deps: WorkflowDeps,
     caller: Principal,
@@ -457,7 +452,8 @@ def record_direct_payment(
 
     def pay(c: Case) -> None:
         c.record_payment(payment, caller.actor, now)
-        if paid_in_full(c.claim_as_of(now.date()).principal) and c.status in (
+        settled = c.claim_as_of(now.date()).standing is Standing.settled  # nothing left owing
+        if settled and c.status in (
             S.submitted,
             S.on_hold,
             S.packet_ready,

@@ -64,7 +64,8 @@ class LegalEvent(LazyModel):
     on: date
     written: Annotated[bool, Field(description="Made in writing (letter, email, portal, signed form)")] = True
     source: Annotated[str, Field(description="contact_log, api, letter, partner")] = "api"
-    note: str | None = None
+    note: Annotated[str | None, Field(description="What it is (a judgment: the court)")] = None
+    reference: Annotated[str | None, Field(description="A judgment: the court's case number")] = None
     amount: Annotated[
         Decimal | None, Field(description="judgment: principal awarded; settlement: the sum agreed")
     ] = None
