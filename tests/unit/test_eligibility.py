@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from handoff.domain.claim import claim_as_of
 from handoff.domain.eligibility import Eligibility, HoldCode, check_eligibility, open_dispute
 from handoff.domain.models import CaseIntake
 from handoff.domain.summary import summarize
@@ -34,7 +35,9 @@ def check(
     if log is not None:
         body["contact_log"] = log
     intake = CaseIntake.model_validate(body)
-    return check_eligibility(intake, summarize(intake, AS_OF), limitation, min_attempts, missing or [])
+    return check_eligibility(
+        intake, summarize(intake, claim_as_of(intake, None, AS_OF)), limitation, min_attempts, missing or []
+    )
 
 
 def test_the_example_case_is_eligible(case_payload: dict[str, Any]) -> None:
@@ -152,6 +155,7 @@ def test_a_time_barred_debt_is_held_and_flagged(
 ) -> None:
     result = check(case_payload, limitation=status)
     assert result.time_barred is barred
+    assert result.extinguished is (status == "extinguished")  # only then does the case close
     assert result.hold_codes == ([HoldCode.time_barred] if barred else [])
     if barred:
         assert "no letter may threaten suit" in result.hold_reasons[0].text

@@ -8,11 +8,27 @@ from typing import Any
 
 import pytest
 
-from handoff.domain.jurisdictions import LegalAssessment, assess
+from handoff.domain.claim import Claim as LegalAssessment
+from handoff.domain.claim import ClaimHistory, ClaimOptions, Payment, claim_as_of
 from handoff.domain.jurisdictions.limitation import LimitationStatus
 from handoff.domain.jurisdictions.pack import RestartEvent, RoundingMode
 from handoff.domain.jurisdictions.sections import Basis
 from handoff.domain.models import CaseIntake
+
+
+def assess(
+    intake: CaseIntake,
+    as_of: date,
+    letter_date: date | None = None,
+    payments: list[tuple[date, Decimal]] | None = None,
+    *,
+    rounding: RoundingMode = RoundingMode.exact,
+    creditor_is_natural_person: bool = False,
+) -> LegalAssessment:
+    """The claim of an intake with `payments` reported since (unallocated), as the API computes it."""
+    history = ClaimHistory(payments=[Payment(on=on, amount=amount) for on, amount in payments or []])
+    options = ClaimOptions(rounding=rounding, creditor_is_natural_person=creditor_is_natural_person)
+    return claim_as_of(intake, history, as_of, letter_date=letter_date, options=options)
 
 
 def make_intake(
@@ -67,8 +83,9 @@ def test_england_company_case_end_to_end():
     assert "not legal advice" in a.disclaimer
 
 
-def test_uk_letters_use_daily_rounding_by_default():
-    a = assess(make_intake(), as_of=date(2026, 3, 22))
+def test_daily_rounding_is_the_tenants_option():
+    # GOV.UK method: £1,000 x 11.75% / 365 = £0.3219... → £0.32 a day; x 50 days = £16.00
+    a = assess(make_intake(), as_of=date(2026, 3, 22), rounding=RoundingMode.daily)
     assert a.interest.rounding is RoundingMode.daily
     assert a.interest.total == Decimal("16.00")  # £0.32 a day x 50
     assert a.interest.invoices[0].segments[0].daily_amount == Decimal("0.32")
@@ -192,7 +209,8 @@ def test_unknown_jurisdiction_gives_reasons_not_exceptions():
 def test_gaps_explain_missing_rules():
     intake = make_intake(country="CA", subdivision="CA-ON", currency="CAD")
     a = assess(intake, as_of=date(2026, 3, 22))
-    assert a.interest.rule_id is None and "prejudgment" in (a.interest.reason or "")
+    assert a.interest.nature == "court_prejudgment"  # Ontario's table: quarters not recorded are stale
+    assert any(w.code == "stale_rate" for w in a.warnings)
     assert a.small_claims.ceiling == Decimal("50000.00")
     old = assess(intake, as_of=date(2025, 9, 30))
     assert old.small_claims.ceiling == Decimal("35000.00")
@@ -248,7 +266,7 @@ def test_dated_payments_passed_in_restart_limitation():
         make_intake(invoices=invoices), as_of=date(2026, 2, 5), payments=[(date(2023, 1, 10), Decimal(50))]
     )
     assert a.limitation.ends_on == date(2029, 1, 10)
-    assert a.limitation.restarts[0].source == "payments"
+    assert a.limitation.restarts[0].source == "payments:direct"
 
 
 def test_oral_acknowledgement_counts_in_germany_but_not_in_england():

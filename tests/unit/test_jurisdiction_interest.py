@@ -37,7 +37,7 @@ UK = InterestFormula(
 def _uk_interest(series: RateSeries, due_on: date, days: int, mode: RoundingMode) -> Decimal:
     start = interest_start(due_on)
     periods = rate_periods(UK, series, start, start, start + timedelta(days=days - 1))
-    return accrue(Decimal("1000.00"), periods, mode, "GBP").amount
+    return accrue(lambda _day: Decimal("1000.00"), periods, mode, "GBP").amount
 
 
 def test_govuk_example_daily_rounding_gives_11_50():
@@ -62,9 +62,9 @@ def test_current_uk_rate_gives_16_10_exact():
     (period,) = rate_periods(UK, series, start, start, start + timedelta(days=49))
     assert period.rate_percent == Decimal("11.75")
     assert period.fixed_on == date(2025, 12, 31)
-    accrual = accrue(Decimal(1000), [period], RoundingMode.exact, "GBP")
+    accrual = accrue(lambda _day: Decimal(1000), [period], RoundingMode.exact, "GBP")
     assert accrual.amount == Decimal("16.10")
-    assert accrue(Decimal(1000), [period], RoundingMode.daily, "GBP").amount == Decimal("16.00")
+    assert accrue(lambda _day: Decimal(1000), [period], RoundingMode.daily, "GBP").amount == Decimal("16.00")
 
 
 def test_uk_rate_stays_fixed_for_the_debt_across_a_base_rate_change():
@@ -85,7 +85,7 @@ def test_ireland_changes_rate_per_half_year_piece_by_piece():
         (date(2025, 5, 1), date(2025, 6, 30), Decimal("11.15")),  # MRO 3.15 on 1 Jan 2025
         (date(2025, 7, 1), date(2025, 8, 31), Decimal("10.15")),  # MRO 2.15 on 1 Jul 2025
     ]
-    accrual = accrue(Decimal("10000.00"), periods, RoundingMode.exact, "EUR")
+    accrual = accrue(lambda _day: Decimal("10000.00"), periods, RoundingMode.exact, "EUR")
     expected = Decimal(10000) * (Decimal("11.15") * 61 + Decimal("10.15") * 62) / Decimal(36500)
     assert accrual.amount == expected.quantize(Decimal("0.01"))
 
@@ -135,11 +135,18 @@ def test_interest_is_additive_over_split_periods_at_one_rate(principal, rate, fi
     formula = InterestFormula(rate_percent=rate)
     middle = start + timedelta(days=first)
     end = middle + timedelta(days=second - 1)
-    whole = accrue(principal, rate_periods(formula, None, start, start, end), RoundingMode.exact, "GBP")
-    head = accrue(
-        principal, rate_periods(formula, None, start, start, middle - timedelta(days=1)), "exact", "GBP"
+    whole = accrue(
+        lambda _day: principal, rate_periods(formula, None, start, start, end), RoundingMode.exact, "GBP"
     )
-    tail = accrue(principal, rate_periods(formula, None, start, middle, end), RoundingMode.exact, "GBP")
+    head = accrue(
+        lambda _day: principal,
+        rate_periods(formula, None, start, start, middle - timedelta(days=1)),
+        "exact",
+        "GBP",
+    )
+    tail = accrue(
+        lambda _day: principal, rate_periods(formula, None, start, middle, end), RoundingMode.exact, "GBP"
+    )
     assert abs(head.unrounded + tail.unrounded - whole.unrounded) <= Decimal("1e-15")
     assert abs(head.amount + tail.amount - whole.amount) <= Decimal("0.01")
 
@@ -150,7 +157,7 @@ def test_interest_is_never_negative(principal, rate, length, mode):
     periods = rate_periods(
         InterestFormula(rate_percent=rate), None, start, start, start + timedelta(days=length)
     )
-    accrual = accrue(principal, periods, mode, "GBP")
+    accrual = accrue(lambda _day: principal, periods, mode, "GBP")
     assert accrual.amount >= 0
     assert accrual.amount == accrual.amount.quantize(Decimal("0.01"))
 

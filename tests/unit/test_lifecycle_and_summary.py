@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from handoff.domain.claim import claim_as_of
 from handoff.domain.errors import TransitionError
 from handoff.domain.lifecycle import TRANSITIONS, CaseStatus, check_transition
 from handoff.domain.models import CaseIntake
@@ -68,7 +69,10 @@ def test_aging_bucket_edges(days: int, bucket: str) -> None:
 
 
 def test_summary_of_the_example(case_payload: dict[str, Any]) -> None:
-    summary = summarize(CaseIntake.model_validate(case_payload), date(2026, 8, 30))
+    summary = summarize(
+        CaseIntake.model_validate(case_payload),
+        claim_as_of(CaseIntake.model_validate(case_payload), None, date(2026, 8, 30)),
+    )
 
     assert str(summary.principal_outstanding) == "17250.00"
     assert summary.oldest_due_on == date(2026, 5, 31)
@@ -82,7 +86,10 @@ def test_summary_of_the_example(case_payload: dict[str, Any]) -> None:
 def test_fully_paid_invoices_do_not_count(case_payload: dict[str, Any]) -> None:
     case_payload["invoices"][0]["paid"] = case_payload["invoices"][0]["amount"]
 
-    summary = summarize(CaseIntake.model_validate(case_payload), date(2026, 7, 2))
+    summary = summarize(
+        CaseIntake.model_validate(case_payload),
+        claim_as_of(CaseIntake.model_validate(case_payload), None, date(2026, 7, 2)),
+    )
 
     assert summary.invoices_outstanding == 1
     assert summary.oldest_due_on == date(2026, 7, 1)

@@ -12,8 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from handoff.domain.claim import claim_as_of
 from handoff.domain.models import Address, CaseIntake
-from handoff.domain.partners import DebtType, Money, Partner
+from handoff.domain.money import Money
+from handoff.domain.partners import DebtType, Partner
 from handoff.domain.routing import (
     CaseFacts,
     EscalationSignal,
@@ -546,7 +548,7 @@ def signals_of(
 ) -> EscalationSignals:
     return compute_signals(
         case,
-        summarize(case, AS_OF),
+        summarize(case, claim_as_of(case, None, AS_OF)),
         creditor_address=creditor,
         small_claims_ceiling=ceiling,
         attorney_threshold=None if threshold is None else Decimal(threshold),
@@ -709,7 +711,11 @@ def test_signals_feed_the_case_facts_and_the_decision(case_payload: dict[str, An
     }
     assert [r.signal for r in signals.readings] == list(EscalationSignal)
     case_facts = CaseFacts.of(
-        "case-9", case, summarize(case, AS_OF), signals, debt_type=DebtType.b2b_services
+        "case-9",
+        case,
+        summarize(case, claim_as_of(case, None, AS_OF)),
+        signals,
+        debt_type=DebtType.b2b_services,
     )
     assert (case_facts.debtor_jurisdiction, case_facts.principal, case_facts.currency) == (
         "GB-ENG",

@@ -27,7 +27,8 @@ from handoff.adapters.dynamodb_items import (
     to_item,
 )
 from handoff.config import table_settings
-from handoff.domain.case import Case, CaseEvent, DirectPayment, WorkflowState
+from handoff.domain.case import Case, CaseEvent, WorkflowState
+from handoff.domain.claim import ClaimOptions, LegalEvent, Payment
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import NotFoundError
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
@@ -120,6 +121,8 @@ class DynamoCases:
             "last_event_hash": case.last_event_hash,
             "workflow": case.workflow.model_dump_json(),
             "payments": json.dumps([p.model_dump(mode="json") for p in case.payments]),
+            "legal_events": json.dumps([e.model_dump(mode="json") for e in case.legal_events]),
+            "claim_options": case.claim_options.model_dump_json(),
             "intake": case.intake.model_dump_json(),
             "created_at": case.created_at.isoformat(),
             "updated_at": case.updated_at.isoformat(),
@@ -314,7 +317,11 @@ class DynamoCases:
             version=int(values["version"]),
             last_event_hash=values["last_event_hash"],
             workflow=WorkflowState.model_validate_json(values.get("workflow") or "{}"),
-            payments=[DirectPayment.model_validate(p) for p in json.loads(values.get("payments") or "[]")],
+            payments=[Payment.model_validate(p) for p in json.loads(values.get("payments") or "[]")],
+            legal_events=[
+                LegalEvent.model_validate(e) for e in json.loads(values.get("legal_events") or "[]")
+            ],
+            claim_options=ClaimOptions.model_validate_json(values.get("claim_options") or "{}"),
             closed_at=datetime.fromisoformat(values["closed_at"]) if values.get("closed_at") else None,
             legal_holds=[LegalHold.model_validate(h) for h in json.loads(values.get("legal_holds") or "[]")],
             redaction_salt=values.get("redaction_salt"),

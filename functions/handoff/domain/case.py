@@ -7,12 +7,19 @@ import json
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.claim import (
+    Claim,
+    ClaimHistory,
+    ClaimOptions,
+    LegalEvent,
+    Payment,
+    claim_as_of,
+)
 from handoff.domain.lifecycle import CaseStatus, check_transition
 from handoff.domain.models import CaseIntake, ContactAttempt
 from handoff.domain.principals import Principal as Principal  # re-exported: the caller acts on a case
@@ -103,15 +110,6 @@ class WorkflowState(LazyModel):
     packet_versions: int = 0
 
 
-class DirectPayment(LazyModel):
-    """Money the debtor paid straight to the creditor, as the creditor reports it."""
-
-    amount: Decimal
-    paid_on: date
-    reference: str | None = None
-    recorded_at: datetime
-
-
 @dataclass
 class Case:
     """A debt escalated by one tenant. `version` guards every write (optimistic locking)."""
@@ -125,7 +123,9 @@ class Case:
     version: int = 0
     last_event_hash: str = GENESIS
     workflow: WorkflowState = field(default_factory=WorkflowState)
-    payments: list[DirectPayment] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    legal_events: list[LegalEvent] = field(default_factory=list)
+    claim_options: ClaimOptions = field(default_factory=ClaimOptions)
     closed_at: datetime | None = None  # it ended (closed, resolved, withdrawn): retention runs from here
     legal_holds: list[LegalHold] = field(default_factory=list)
     redaction_salt: str | None = None  # secret of the redaction markers; destroyed at erasure
@@ -134,9 +134,18 @@ class Case:
     pending_claims: list[str] = field(default_factory=list)
 
     @classmethod
-    def submit(cls, case_id: str, tenant_id: str, intake: CaseIntake, actor: str, now: datetime) -> Case:
+    def submit(
+        cls,
+        case_id: str,
+        tenant_id: str,
+        intake: CaseIntake,
+        actor: str,
+        now: datetime,
+        options: ClaimOptions | None = None,
+    ) -> Case:
         case = cls(case_id, tenant_id, intake, CaseStatus.submitted, now, now)
         case.redaction_salt = secrets.token_hex(32)
+        case.claim_options = options or ClaimOptions()
         case.record(
             "case.submitted",
             actor,
@@ -171,28 +180,74 @@ class Case:
         )
 
     @property
-    def outstanding(self) -> Decimal:
-        """Principal still owed: invoices less what they show paid, less direct payments since."""
-        owed = sum((invoice.outstanding for invoice in self.intake.invoices), Decimal(0))
-        return owed - sum((payment.amount for payment in self.payments), Decimal(0))
+    def history(self) -> ClaimHistory:
+        """Everything dated since the intake that the claim folds in."""
+        return ClaimHistory(payments=self.payments, events=self.legal_events)
+
+    def claim_as_of(self, as_of: date, *, letter_date: date | None = None) -> Claim:
+        """The claim on `as_of`: the one computation of what is owed (`domain.claim`)."""
+        return claim_as_of(
+            self.intake, self.history, as_of, letter_date=letter_date, options=self.claim_options
+        )
 
     def record_payment(
-        self, amount: Decimal, paid_on: date, reference: str | None, actor: str, at: datetime
+        self,
+        payment: Payment,
+        actor: str,
+        at: datetime,
+        *,
+        event_type: str | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
-        self.payments = [
-            *self.payments,
-            DirectPayment(amount=amount, paid_on=paid_on, reference=reference, recorded_at=at),
-        ]
+        """A payment of any source, on the timeline as `event_type` (default `payment.<source>`).
+
+        The event says what is owed after it, on its date; `details` add what the reporter said
+        (a partner's webhook id, its own reference).
+        """
+        payment = payment.model_copy(update={"recorded_at": at, "seq": self.version + 1})
+        self.payments = [*self.payments, payment]
         self.record(
-            "payment.direct",
+            event_type or f"payment.{payment.source}",
             actor,
             at,
             {
-                "amount": amount,
+                **(details or {}),
+                "amount": payment.amount,
                 "currency": self.intake.currency,
-                "paid_on": paid_on,
-                "reference": reference,
-                "outstanding": self.outstanding,
+                "paid_on": payment.on,
+                "invoice": payment.invoice,
+                "reference": payment.reference,
+                "outstanding": self.claim_as_of(payment.on).principal,
+            },
+        )
+
+    def record_legal_event(
+        self,
+        event: LegalEvent,
+        actor: str,
+        at: datetime,
+        *,
+        event_type: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """An acknowledgment, demand, settlement, proceedings or judgment: its effect follows the law.
+
+        On the timeline as `event_type` (default `legal.<kind>`), with `details` from its reporter.
+        """
+        event = event.model_copy(update={"recorded_at": at, "seq": self.version + 1})
+        self.legal_events = [*self.legal_events, event]
+        self.record(
+            event_type or f"legal.{event.kind}",
+            actor,
+            at,
+            {
+                **(details or {}),
+                "on": event.on,
+                "written": event.written,
+                "source": event.source,
+                "note": event.note,
+                "reference": event.reference,
+                **{k: v for k in ("amount", "interest", "costs") if (v := getattr(event, k)) is not None},
             },
         )
 

@@ -1,7 +1,7 @@
 """Build each legal document's context from the case: intake, creditor profile, assessment, partner.
 
 Pure functions (no I/O, no docxtpl). Every amount and date is taken from the intake or from the
-`LegalAssessment`, never recomputed here, so a letter says what the rule pack computed and names
+`Claim`, never recomputed here, so a letter says what the rule pack computed and names
 the rule that gave it. Totals are exact at the currency's minor unit (`Money.of` refuses rounding).
 
 Conventions:
@@ -25,6 +25,8 @@ from decimal import ROUND_CEILING, Decimal
 import phonenumbers
 import pycountry
 
+from handoff.domain.claim import Claim, InvoiceBalance
+from handoff.domain.claim.balances import MovementKind
 from handoff.domain.documents import (
     DEBT_PROTOCOL_ENCLOSURES,
     AgencyPlacementContext,
@@ -42,7 +44,6 @@ from handoff.domain.documents import (
     JurisdictionBlock,
     LabelValue,
     LimitationSummary,
-    Money,
     OutcomeCount,
     PartyBlock,
     PaymentLine,
@@ -50,13 +51,11 @@ from handoff.domain.documents import (
     ResponsePeriod,
     SettlementAuthority,
     StatementOfAccountContext,
-    format_amount,
     format_date,
     format_percent,
 )
 from handoff.domain.errors import ConflictError
 from handoff.domain.evidence import Evidence, EvidenceKind, EvidenceStatus
-from handoff.domain.jurisdictions import LegalAssessment
 from handoff.domain.jurisdictions.limitation import LimitationStatus
 from handoff.domain.jurisdictions.sections import Basis, InterestSection, RuleSource
 from handoff.domain.models import (
@@ -68,10 +67,9 @@ from handoff.domain.models import (
     Debtor,
     Direction,
     EntityType,
-    Invoice,
     LateFee,
 )
-from handoff.domain.money import quantum, zero
+from handoff.domain.money import Money, format_amount, quantum, zero
 from handoff.domain.partners import FixedFee, Partner, PartnerType
 from handoff.domain.summary import summarize
 from handoff.domain.tenants import PaymentInstructions, TenantProfile
@@ -112,16 +110,6 @@ _CHANNELS = {
 
 class DocumentContextError(ConflictError):
     """The case as it stands cannot give this document (nothing owed, no partner, wrong partner type)."""
-
-
-@dataclass(frozen=True)
-class PaymentRecord:
-    """A dated payment behind the intake's `paid` amounts, printed on the statement of account."""
-
-    received_on: date
-    amount: Decimal
-    reference: str
-    allocated_to: str
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -212,7 +200,7 @@ def _partner_party(partner: Partner) -> PartyBlock:
     return PartyBlock(name=partner.name, address_lines=[], email=str(partner.contact_email))
 
 
-def _jurisdiction(intake: CaseIntake, assessment: LegalAssessment) -> JurisdictionBlock:
+def _jurisdiction(intake: CaseIntake, assessment: Claim) -> JurisdictionBlock:
     code = assessment.jurisdiction or intake.debtor.address.country
     law = intake.terms.governing_law
     resolved = assessment.law_jurisdiction
@@ -226,27 +214,28 @@ def _jurisdiction(intake: CaseIntake, assessment: LegalAssessment) -> Jurisdicti
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _outstanding(intake: CaseIntake) -> list[Invoice]:
-    unpaid = [invoice for invoice in intake.invoices if invoice.outstanding > 0]
+def _outstanding(intake: CaseIntake, assessment: Claim) -> list[InvoiceBalance]:
+    unpaid = [invoice for invoice in assessment.invoices if invoice.outstanding > 0]
     if not unpaid:
         raise DocumentContextError(f"nothing is outstanding on case {intake.creditor_reference}")
     return unpaid
 
 
-def _invoice_lines(intake: CaseIntake, on: date) -> list[InvoiceLine]:
+def _invoice_lines(intake: CaseIntake, assessment: Claim, on: date) -> list[InvoiceLine]:
     currency = intake.currency
+    descriptions = {invoice.number: invoice.description for invoice in intake.invoices}
     return [
         InvoiceLine(
             number=invoice.number,
-            description=invoice.description,
+            description=descriptions.get(invoice.number),
             issued_on=DateText.of(invoice.issued_on),
             due_on=DateText.of(invoice.due_on),
             amount=Money.of(invoice.amount, currency),
-            paid=Money.of(invoice.paid, currency),
+            paid=Money.of(invoice.paid + invoice.credited, currency),
             outstanding=Money.of(invoice.outstanding, currency),
             days_past_due=max((on - invoice.due_on).days, 0),
         )
-        for invoice in _outstanding(intake)
+        for invoice in _outstanding(intake, assessment)
     ]
 
 
@@ -287,7 +276,7 @@ def _daily_amount(section: InterestSection) -> Money | None:
     return _sum([d for d in dailies if d is not None], section.currency)
 
 
-def _interest_line(intake: CaseIntake, assessment: LegalAssessment, time_barred: bool) -> ChargeLine | None:
+def _interest_line(intake: CaseIntake, assessment: Claim, time_barred: bool) -> ChargeLine | None:
     section = assessment.interest
     if section.basis is Basis.none or not section.invoices or section.total <= 0:
         return None
@@ -317,7 +306,7 @@ def _per_invoice(rows: Sequence[tuple[str, Decimal]], currency: str) -> str:
     return _and(parts)
 
 
-def _compensation_line(assessment: LegalAssessment) -> ChargeLine | None:
+def _compensation_line(assessment: Claim) -> ChargeLine | None:
     section = assessment.compensation
     if not section.invoices or section.total <= 0:
         return None
@@ -337,7 +326,7 @@ def _late_fee_basis(fee: LateFee, currency: str, numbers: list[str]) -> str:
     return f"{' plus '.join(parts)} for each overdue invoice ({_and(numbers)})"
 
 
-def _late_fee_lines(intake: CaseIntake, assessment: LegalAssessment) -> list[ChargeLine]:
+def _late_fee_lines(intake: CaseIntake, assessment: Claim) -> list[ChargeLine]:
     section, fee = assessment.late_fees, intake.terms.late_fee
     if fee is None or not section.invoices or section.total <= 0:
         return []
@@ -351,6 +340,32 @@ def _late_fee_lines(intake: CaseIntake, assessment: LegalAssessment) -> list[Cha
             citation=f"Contract terms {reference}" if reference else "the terms of the contract",
             continues_to_accrue=False,
         )
+    ]
+
+
+def _award_lines(assessment: Claim) -> list[ChargeLine]:
+    """Costs and interest a court awarded, still owed: the judgment replaced the claim's own charges."""
+    if not assessment.awards:
+        return []
+    judgments = [a.judgment for a in assessment.awards]
+    cite = "; ".join(
+        ", ".join(x for x in (f"Judgment of {format_date(j.on)}", j.note, j.reference) if x)
+        for j in judgments
+    )
+    rows = (
+        ("Costs awarded by the court", assessment.judgment_costs),
+        ("Interest awarded by the court", assessment.judgment_interest),
+    )
+    return [
+        ChargeLine(
+            label=label,
+            amount=Money.of(amount, assessment.currency),
+            basis="as the court awarded, less what has been paid towards it",
+            citation=cite,
+            continues_to_accrue=False,
+        )
+        for label, amount in rows
+        if amount > 0
     ]
 
 
@@ -371,23 +386,20 @@ class _Claim:
         return [c for c in (self.interest, self.compensation) if c is not None] + self.late_fees
 
 
-def is_time_barred(assessment: LegalAssessment) -> bool:
+def is_time_barred(assessment: Claim) -> bool:
     return assessment.limitation.status in TIME_BARRED
 
 
-def _claim(intake: CaseIntake, assessment: LegalAssessment, on: date) -> _Claim:
+def _claim(intake: CaseIntake, assessment: Claim, on: date) -> _Claim:
     currency = intake.currency
-    invoices = _invoice_lines(intake, on)
-    principal = _sum([line.outstanding.amount for line in invoices], currency)
     barred = is_time_barred(assessment)
-    charges = (assessment.interest.total, assessment.compensation.total, assessment.late_fees.total)
     return _Claim(
-        invoices=invoices,
-        principal=principal,
+        invoices=_invoice_lines(intake, assessment, on),
+        principal=Money.of(assessment.principal, currency),
         interest=_interest_line(intake, assessment, barred),
         compensation=_compensation_line(assessment),
-        late_fees=_late_fee_lines(intake, assessment),
-        total=_sum([principal.amount, *charges], currency),
+        late_fees=_late_fee_lines(intake, assessment) + _award_lines(assessment),
+        total=Money.of(assessment.total, currency),
         time_barred=barred,
     )
 
@@ -420,13 +432,13 @@ def _dispute_contact(creditor: TenantProfile, debtor_country: str) -> str:
     return f"{creditor.contact.name}, {creditor.legal_name}, {', '.join(lines)}, or {creditor.contact.email}"
 
 
-def _enclosures(assessment: LegalAssessment) -> list[str]:
+def _enclosures(assessment: Claim) -> list[str]:
     return [
         _ENCLOSURES.get(code, code.replace("_", " ").capitalize()) for code in assessment.response.enclosures
     ]
 
 
-def is_debt_protocol(assessment: LegalAssessment) -> bool:
+def is_debt_protocol(assessment: Claim) -> bool:
     """The Pre-Action Protocol for Debt Claims applies: the assessment picked its response rule."""
     return assessment.response.rule_id == DEBT_PROTOCOL_RULE
 
@@ -440,7 +452,7 @@ def demand_letter(
     case_id: str,
     intake: CaseIntake,
     creditor: TenantProfile,
-    assessment: LegalAssessment,
+    assessment: Claim,
     letter_date: date,
 ) -> DemandLetterContext:
     """Letter before action dated `letter_date`; the assessment's response period must start that day."""
@@ -484,33 +496,36 @@ def demand_letter(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _payment_lines(
-    payments: Sequence[PaymentRecord], invoices: list[InvoiceLine], as_of: date, currency: str
-) -> list[PaymentLine]:
-    """The dated payments given; without them, one `paid to date` line per part-paid invoice.
+_MOVEMENT_TEXT = {
+    MovementKind.paid_undated: "Paid before the case was submitted (date not recorded)",
+    MovementKind.credit_note: "Credit note",
+}
+_PAYMENT_TEXT = {
+    "intake": "Payment",
+    "direct": "Payment received",
+    "collected": "Payment collected on our behalf",
+    "confirmed": "Payment received (confirmed)",
+}
 
-    The intake carries what was paid on each invoice but not when, and a statement must not say
-    "no payments have been received" next to a Paid column: such lines are dated `as_of` and say so.
-    """
-    if payments:
-        return [
-            PaymentLine(
-                received_on=DateText.of(p.received_on),
-                reference=p.reference,
-                amount=Money.of(p.amount, currency),
-                allocated_to=p.allocated_to,
-            )
-            for p in sorted(payments, key=lambda p: p.received_on)
-        ]
+
+def _payment_lines(assessment: Claim, invoices: list[InvoiceLine], currency: str) -> list[PaymentLine]:
+    """Every payment and credit the claim applied, dated; an undated `paid` says it has no date."""
+    shown = {line.number for line in invoices}
+    rows = [
+        (movement, balance.number)
+        for balance in assessment.invoices
+        if balance.number in shown
+        for movement in balance.movements
+    ]
     return [
         PaymentLine(
-            received_on=DateText.of(as_of),
-            reference="Paid to date (payment dates not recorded)",
-            amount=line.paid,
-            allocated_to=line.number,
+            received_on=DateText.of(movement.on),
+            reference=movement.reference
+            or _MOVEMENT_TEXT.get(movement.kind, _PAYMENT_TEXT.get(movement.source or "", "Payment")),
+            amount=Money.of(movement.amount, currency),
+            allocated_to=number,
         )
-        for line in invoices
-        if line.paid.amount > 0
+        for movement, number in sorted(rows, key=lambda r: r[0].on)
     ]
 
 
@@ -518,18 +533,15 @@ def statement_of_account(
     case_id: str,
     intake: CaseIntake,
     creditor: TenantProfile,
-    assessment: LegalAssessment,
+    assessment: Claim,
     as_of: date,
-    payments: Sequence[PaymentRecord] = (),
 ) -> StatementOfAccountContext:
-    """Balance on `as_of` (the assessment's date). Dated `payments` must add up to the invoices' paid."""
+    """Balance on `as_of` (the assessment's date), with every payment and credit the claim applied."""
     _check_same_day("as_of", assessment.as_of, as_of)
     currency = intake.currency
     claim = _claim(intake, assessment, as_of)
     paid_total = _sum([line.paid.amount for line in claim.invoices], currency)
-    lines = _payment_lines(payments, claim.invoices, as_of, currency)
-    if sum((p.amount.amount for p in lines), zero(currency)) != paid_total.amount:
-        raise DocumentContextError(f"the payments given do not add up to {paid_total} paid on the invoices")
+    lines = _payment_lines(assessment, claim.invoices, currency)
     return StatementOfAccountContext(
         as_of=DateText.of(as_of),
         creditor=_creditor_party(creditor),
@@ -551,7 +563,7 @@ def statement_of_account(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _interest_basis(claim: _Claim, assessment: LegalAssessment) -> str:
+def _interest_basis(claim: _Claim, assessment: Claim) -> str:
     line = claim.interest
     if line is None:
         reason = assessment.interest.reason
@@ -567,22 +579,21 @@ def _interest_basis(claim: _Claim, assessment: LegalAssessment) -> str:
     return f"{kind}, {rate} ({cite}){accrual}"
 
 
-def _last_payment(payments: Sequence[PaymentRecord], currency: str) -> str | None:
-    if not payments:
+def _last_payment(assessment: Claim, currency: str) -> str | None:
+    last = assessment.last_payment
+    if last is None:
         return None
-    last = max(payments, key=lambda p: p.received_on)
-    return f"{format_amount(last.amount, currency)} on {format_date(last.received_on)}"
+    return f"{format_amount(last.amount, currency)} on {format_date(last.on)}"
 
 
 def _claim_summary(
     intake: CaseIntake,
-    assessment: LegalAssessment,
+    assessment: Claim,
     letter_date: date,
     demand: tuple[date | None, date | None],
-    payments: Sequence[PaymentRecord],
 ) -> ClaimSummary:
     claim = _claim(intake, assessment, letter_date)
-    summary = summarize(intake, letter_date)
+    summary = summarize(intake, assessment)
     issued, expired = demand
     return ClaimSummary(
         currency=intake.currency,
@@ -591,11 +602,12 @@ def _claim_summary(
         interest_basis=_interest_basis(claim, assessment),
         compensation=Money.of(assessment.compensation.total, intake.currency),
         late_fees=Money.of(assessment.late_fees.total, intake.currency),
+        awarded=Money.of(assessment.judgment_costs + assessment.judgment_interest, intake.currency),
         total=claim.total,
         invoice_count=len(claim.invoices),
-        oldest_due_date=DateText.of(summary.oldest_due_on),
+        oldest_due_date=DateText.of(summary.oldest_due_on or letter_date),
         days_past_due=summary.days_past_due,
-        last_payment=_last_payment(payments, intake.currency),
+        last_payment=_last_payment(assessment, intake.currency),
         demand_issued_on=DateText.of(issued) if issued else None,
         demand_expired_on=DateText.of(expired) if expired else None,
     )
@@ -672,7 +684,7 @@ def _settlement_authority(intake: CaseIntake, total: Money) -> SettlementAuthori
     return SettlementAuthority(percent=Percent.of(share), minimum=Money.of(minimum, total.currency))
 
 
-def _limitation(assessment: LegalAssessment) -> LimitationSummary:
+def _limitation(assessment: Claim) -> LimitationSummary:
     section = assessment.limitation
     if section.years is None:
         basis = f"Not assessed: {section.reason or 'no limitation rule'}; check the period locally"
@@ -689,7 +701,7 @@ def _limitation(assessment: LegalAssessment) -> LimitationSummary:
     )
 
 
-def _debtor_notes(intake: CaseIntake, creditor: TenantProfile, assessment: LegalAssessment) -> list[str]:
+def _debtor_notes(intake: CaseIntake, creditor: TenantProfile, assessment: Claim) -> list[str]:
     debtor, flags = intake.debtor, intake.debtor.flags
     notes = [
         *(["The debtor has disputed the debt"] if flags.disputed else []),
@@ -716,14 +728,13 @@ def _forwarding_fields(
     case_id: str,
     intake: CaseIntake,
     creditor: TenantProfile,
-    assessment: LegalAssessment,
+    assessment: Claim,
     evidence: Sequence[Evidence],
     partner: Partner,
     letter_date: date,
     demand: tuple[date | None, date | None],
-    payments: Sequence[PaymentRecord],
 ) -> dict[str, object]:
-    claim = _claim_summary(intake, assessment, letter_date, demand, payments)
+    claim = _claim_summary(intake, assessment, letter_date, demand)
     return {
         "letter_date": DateText.of(letter_date),
         "creditor": _creditor_party(creditor),
@@ -756,23 +767,20 @@ def agency_placement(
     case_id: str,
     intake: CaseIntake,
     creditor: TenantProfile,
-    assessment: LegalAssessment,
+    assessment: Claim,
     evidence: Sequence[Evidence],
     partner: Partner,
     letter_date: date,
     demand_issued_on: date | None,
     demand_expired_on: date | None,
-    payments: Sequence[PaymentRecord] = (),
 ) -> AgencyPlacementContext:
     agency = _require_partner(partner, PartnerType.agency)
     demand = (demand_issued_on, demand_expired_on)
-    fields = _forwarding_fields(
-        case_id, intake, creditor, assessment, evidence, agency, letter_date, demand, payments
-    )
+    fields = _forwarding_fields(case_id, intake, creditor, assessment, evidence, agency, letter_date, demand)
     return AgencyPlacementContext.model_validate(fields)
 
 
-def _instructions(assessment: LegalAssessment, intake: CaseIntake) -> list[str]:
+def _instructions(assessment: Claim, intake: CaseIntake) -> list[str]:
     steps = ["Review the claim and the evidence and confirm whether you accept the instruction."]
     if is_time_barred(assessment):
         steps.append("The claim appears time-barred: advise us before any step, and threaten no proceedings.")
@@ -788,21 +796,18 @@ def attorney_referral(
     case_id: str,
     intake: CaseIntake,
     creditor: TenantProfile,
-    assessment: LegalAssessment,
+    assessment: Claim,
     evidence: Sequence[Evidence],
     partner: Partner,
     letter_date: date,
     demand_issued_on: date | None,
     demand_expired_on: date | None,
-    payments: Sequence[PaymentRecord] = (),
     costs_authority: Decimal | None = None,
 ) -> AttorneyReferralContext:
     """Referral to a law firm; `costs_authority` (disbursements allowed unasked) defaults to nothing."""
     firm = _require_partner(partner, PartnerType.attorney)
     demand = (demand_issued_on, demand_expired_on)
-    fields = _forwarding_fields(
-        case_id, intake, creditor, assessment, evidence, firm, letter_date, demand, payments
-    )
+    fields = _forwarding_fields(case_id, intake, creditor, assessment, evidence, firm, letter_date, demand)
     costs = costs_authority if costs_authority is not None else zero(intake.currency)
     return AttorneyReferralContext.model_validate(
         {
@@ -824,38 +829,36 @@ def build_context(
     case_id: str,
     intake: CaseIntake,
     creditor: TenantProfile,
-    assessment: LegalAssessment,
+    assessment: Claim,
     today: date,
     evidence: Sequence[Evidence] = (),
     partner: Partner | None = None,
     demand_issued_on: date | None = None,
     demand_expired_on: date | None = None,
-    payments: Sequence[PaymentRecord] = (),
 ) -> DocumentContext:
     """The context of `kind` dated `today` (letter date, or the statement's as-of date)."""
     match DocumentKind(kind):
         case DocumentKind.DEMAND_LETTER:
             return demand_letter(case_id, intake, creditor, assessment, today)
         case DocumentKind.STATEMENT_OF_ACCOUNT:
-            return statement_of_account(case_id, intake, creditor, assessment, today, payments)
+            return statement_of_account(case_id, intake, creditor, assessment, today)
         case DocumentKind.AGENCY_PLACEMENT:
             agency = _require_partner(partner, PartnerType.agency)
             return agency_placement(
                 case_id, intake, creditor, assessment, evidence, agency, today,
-                demand_issued_on, demand_expired_on, payments,
+                demand_issued_on, demand_expired_on,
             )  # fmt: skip
         case DocumentKind.ATTORNEY_REFERRAL:
             firm = _require_partner(partner, PartnerType.attorney)
             return attorney_referral(
                 case_id, intake, creditor, assessment, evidence, firm, today,
-                demand_issued_on, demand_expired_on, payments,
+                demand_issued_on, demand_expired_on,
             )  # fmt: skip
 
 
 __all__ = [
     "ACCEPTANCE_DAYS",
     "DocumentContextError",
-    "PaymentRecord",
     "address_lines",
     "agency_placement",
     "attorney_referral",

@@ -221,17 +221,41 @@ class Debtor(Strict):
     flags: DebtorFlags = DebtorFlags()
 
 
+class InvoicePayment(Strict):
+    """A payment the debtor made on the invoice before the case was submitted, with its date."""
+
+    on: Annotated[date, Field(description="Day the payment was received")]
+    amount: Annotated[Amount, Field(gt=0)]
+
+
 class Invoice(Strict):
     number: Annotated[str, Field(min_length=1, max_length=64), PLAIN_TEXT]
     issued_on: date
     due_on: date
     amount: Amount
-    paid: Amount = Decimal(0)
+    paid: Annotated[
+        Amount,
+        Field(
+            description="Paid before submission without dates (treated as paid by the due date); "
+            "give `payments` instead when the dates are known"
+        ),
+    ] = Decimal(0)
+    payments: Annotated[
+        list[InvoicePayment],
+        Field(max_length=200, description="Dated payments on this invoice before submission"),
+    ] = []
     description: Annotated[str, Field(max_length=500), FREE_TEXT] | None = None
 
-    @property
-    def outstanding(self) -> Decimal:
-        return self.amount - self.paid
+
+class CreditNote(Strict):
+    """A credit the creditor issued against an invoice (a return, a discount, a correction)."""
+
+    number: Annotated[str, Field(min_length=1, max_length=64), PLAIN_TEXT]
+    issued_on: date
+    amount: Annotated[Amount, Field(gt=0)]
+    invoice: Annotated[
+        str, Field(min_length=1, max_length=64, description="Number of the invoice credited"), PLAIN_TEXT
+    ]
 
 
 class InterestKind(StrEnum):
@@ -240,11 +264,29 @@ class InterestKind(StrEnum):
     none = "none"
 
 
+class RateBasis(StrEnum):
+    per_annum = "per_annum"
+    per_month = "per_month"
+
+
+class Compounding(StrEnum):
+    simple = "simple"
+    monthly = "monthly"
+    annually = "annually"
+
+
 class InterestTerms(Strict):
     kind: InterestKind = InterestKind.statutory
     rate_percent: Annotated[
-        PercentValue | None, Field(description="Annual simple rate, for `contractual`")
+        PercentValue | None,
+        Field(description="Contract rate for `contractual`, per `period` (1.5 per_month = 18% a year)"),
     ] = None
+    period: Annotated[RateBasis, Field(description="per_annum | per_month: what `rate_percent` is per")] = (
+        RateBasis.per_annum
+    )
+    compounding: Annotated[
+        Compounding, Field(description="simple | monthly | annually, as the contract states it")
+    ] = Compounding.simple
 
 
 class LateFee(Strict):
@@ -252,8 +294,28 @@ class LateFee(Strict):
     percent: Annotated[PercentValue | None, Field(description="Percent of the overdue amount")] = None
 
 
+class ContractSubject(StrEnum):
+    goods = "goods"
+    services = "services"
+    mixed = "mixed"
+
+
+class ContractForm(StrEnum):
+    written = "written"
+    oral = "oral"
+    deed = "deed"
+
+
 class Terms(Strict):
     payment_days: Annotated[int, Field(ge=0, le=365)] = 30
+    subject: Annotated[
+        ContractSubject | None,
+        Field(description="goods | services | mixed: picks the limitation period (UCC 2-725 for goods)"),
+    ] = None
+    form: Annotated[
+        ContractForm | None,
+        Field(description="written | oral | deed: picks the limitation period; unknown → the shorter"),
+    ] = None
     interest: InterestTerms = InterestTerms()
     late_fee: LateFee | None = None
     governing_law: JurisdictionCode | None = None
@@ -307,6 +369,9 @@ class CaseIntake(Strict):
     debtor: Debtor
     currency: CurrencyCode
     invoices: Annotated[list[Invoice], Field(min_length=1, max_length=500)]
+    credit_notes: Annotated[
+        list[CreditNote], Field(max_length=500, description="Credits against invoices")
+    ] = []
     terms: Terms = Terms()
     contact_log: Annotated[list[ContactAttempt], Field(max_length=1000)] = []
     settlement_authority_percent: Annotated[

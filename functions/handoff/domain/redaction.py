@@ -30,11 +30,15 @@ PERSONAL_EVENT_FIELDS: dict[str, frozenset[str]] = {
     "case.status_changed": frozenset({"dispute", "note", "cause"}),
     "assignment.declined": frozenset({"reason"}),
     "assignment.declining": frozenset({"reason"}),
-    "payment.direct": frozenset({"reference"}),
     "legal_hold.placed": frozenset({"reason"}),
     "legal_hold.lifted": frozenset({"reason"}),
 }
-LEDGER_PERSONAL_FIELDS = frozenset({"note", "reference", "docket"})  # every `ledger.<partner event>`
+# Every event of a family: `ledger.<partner event>`, `payment.<source>`, `legal.<kind>`.
+PERSONAL_FIELDS_BY_FAMILY: dict[str, frozenset[str]] = {
+    "ledger.": frozenset({"note", "reference", "docket"}),
+    "payment.": frozenset({"reference"}),
+    "legal.": frozenset({"note", "reference"}),
+}
 
 # Debtors whose name and address identify a person (a sole trader's or a partnership's is the
 # people's own); a company's name and registered address are not personal data.
@@ -54,8 +58,9 @@ def marker(salt: str | None, value: Any) -> str:
 
 
 def personal_fields(event_type: str) -> frozenset[str]:
-    if event_type.startswith("ledger."):
-        return LEDGER_PERSONAL_FIELDS
+    for family, fields in PERSONAL_FIELDS_BY_FAMILY.items():
+        if event_type.startswith(family):
+            return fields
     return PERSONAL_EVENT_FIELDS.get(event_type, frozenset())
 
 

@@ -35,6 +35,7 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from handoff.domain.base import LazyModel
+from handoff.domain.claim.rules import same_legal_jurisdiction
 from handoff.domain.errors import HandoffError
 from handoff.domain.input_types import PLAIN_TEXT, NonNegativeDecimal, PositiveDecimal
 from handoff.domain.models import (
@@ -46,11 +47,10 @@ from handoff.domain.models import (
     ShortText,
     Strict,
 )
-from handoff.domain.money import at_scale_or_value_error, exact
+from handoff.domain.money import Money, at_scale_or_value_error, exact
 from handoff.domain.partners import (
     DebtType,
     JurisdictionPattern,
-    Money,
     Partner,
     PartnerId,
     PartnerStatus,
@@ -148,15 +148,16 @@ def _small_claims(principal: Decimal, currency: str, ceiling: Money | None) -> S
     signal = EscalationSignal.above_small_claims
     if ceiling is None:
         return SignalReading(signal=signal, on=False, detail="no small-claims ceiling known")
+    limit = f"{ceiling.amount} {ceiling.currency}"
     if ceiling.currency != currency:
-        detail = f"small-claims ceiling {ceiling} is not in the case currency {currency}; not compared"
+        detail = f"small-claims ceiling {limit} is not in the case currency {currency}; not compared"
         return SignalReading(signal=signal, on=False, detail=detail)
     on = principal > ceiling.amount
     relation = "above" if on else "not above"
     return SignalReading(
         signal=signal,
         on=on,
-        detail=f"principal {principal} {currency} {relation} small-claims ceiling {ceiling}",
+        detail=f"principal {principal} {currency} {relation} small-claims ceiling {limit}",
     )
 
 
@@ -195,8 +196,8 @@ def _where(address: Address) -> str:
 def _cross_border(debtor: Address, creditor: Address) -> SignalReading:
     if debtor.country != creditor.country:
         on = True
-    elif debtor.subdivision and creditor.subdivision:
-        on = debtor.subdivision != creditor.subdivision
+    elif debtor.subdivision and creditor.subdivision:  # England and Wales are one legal jurisdiction
+        on = not same_legal_jurisdiction(debtor.subdivision, creditor.subdivision)
     else:
         on = False
     relation = "differs from" if on else "same as"

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.claim import Claim
 from handoff.domain.models import CaseIntake, ContactOutcome
 from handoff.domain.money import exact
 
@@ -43,9 +44,11 @@ class CaseSummary(LazyModel):
 
     as_of: date
     currency: str
-    principal_outstanding: Annotated[Decimal, Field(description="Sum of invoice amounts less amounts paid")]
+    principal_outstanding: Annotated[
+        Decimal, Field(description="What the claim says is owed on the invoices on as_of (payments, credits)")
+    ]
     invoices_outstanding: int
-    oldest_due_on: date
+    oldest_due_on: Annotated[date | None, Field(description="Oldest due date still owed; None when paid")]
     days_past_due: Annotated[int, Field(description="Days since the oldest unpaid due date (0 if not due)")]
     aging_bucket: Annotated[str, Field(description="0-30, 31-60, 61-90, 91-180, 181-365 or 365+")]
     contacts: ContactStats
@@ -62,14 +65,15 @@ def contact_stats(intake: CaseIntake) -> ContactStats:
     )
 
 
-def summarize(intake: CaseIntake, as_of: date) -> CaseSummary:
-    unpaid = [invoice for invoice in intake.invoices if invoice.outstanding > 0]
-    oldest = min(invoice.due_on for invoice in unpaid)
-    days = max((as_of - oldest).days, 0)
+def summarize(intake: CaseIntake, claim: Claim) -> CaseSummary:
+    """Ageing and contact history around the claim's balances (never a balance of its own)."""
+    unpaid = [invoice for invoice in claim.invoices if invoice.outstanding > 0]
+    oldest = min((invoice.due_on for invoice in unpaid), default=None)
+    days = max((claim.as_of - oldest).days, 0) if oldest else 0
     return CaseSummary(
-        as_of=as_of,
-        currency=intake.currency,
-        principal_outstanding=exact(sum((i.outstanding for i in unpaid), Decimal(0)), intake.currency),
+        as_of=claim.as_of,
+        currency=claim.currency,
+        principal_outstanding=exact(claim.principal, claim.currency),
         invoices_outstanding=len(unpaid),
         oldest_due_on=oldest,
         days_past_due=days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -47,6 +47,13 @@ class TenantProfile(Strict):
     address: Address
     contact: BusinessContact
     payment_instructions: PaymentInstructions
+    interest_rounding: Annotated[
+        Literal["exact", "daily"],
+        Field(
+            description="exact (default): simple interest rounded once; daily: the daily amount rounded to "
+            "the minor unit, then multiplied by the days (GOV.UK). Applies to cases submitted after a change."
+        ),
+    ] = "exact"
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
 from handoff.adapters.aws import s3_storage
-from handoff.adapters.dynamodb import case_repository, evidence_repository
+from handoff.adapters.dynamodb import case_repository, evidence_repository, tenant_repository
 from handoff.adapters.idempotency import run_once
 from handoff.config import api_settings, business_api_settings, packet_settings
 from handoff.domain.case import Case, PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
-from handoff.handlers import retention_routes, webhook_routes
+from handoff.handlers import claim_routes, retention_routes, webhook_routes
 from handoff.handlers.evidence_models import (
     EvidenceListResponse,
     EvidenceRequest,
@@ -73,7 +73,8 @@ def submit_case(
     made: list[Case] = []
 
     def submit() -> dict[str, object]:
-        case = case_service.submit_case(case_repository(), caller, intake, utcnow(), idempotency_key)
+        options = case_service.claim_options_for(tenant_repository(), caller)
+        case = case_service.submit_case(case_repository(), caller, intake, utcnow(), idempotency_key, options)
         logger.info("case submitted", extra={"case_id": case.case_id, "tenant_id": caller.tenant_id})
         if business_api_settings().auto_start_workflow and case.workflow.run == 0:
             workflow.start_safely(workflow_deps(), case, caller.actor, utcnow())
@@ -135,6 +136,7 @@ def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
 ROUTERS = [health_router, router]
 ROUTERS.append(webhook_routes.router)  # outbound webhook endpoints
 ROUTERS.append(retention_routes.business)  # retention policy, legal holds, erasure requests
+ROUTERS.append(claim_routes.router)  # the claim: assessment, quote, legal events
 
 
 @router.post(
@@ -180,9 +182,7 @@ def report_payment(
 
     def pay() -> dict[str, object]:
         made.append(
-            workflow.record_direct_payment(
-                workflow_deps(), caller, case_id, body.amount, body.paid_on, body.reference, utcnow()
-            )
+            workflow.record_direct_payment(workflow_deps(), caller, case_id, body.payment(), utcnow())
         )
         return {"case_id": case_id}  # no personal data in the record (the reference may name the payer)
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from handoff.adapters.dynamodb import case_repository
 from handoff.adapters.partner_store import partner_repository
 from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.errors import NotFoundError
 from handoff.domain.partners import FeeTerms
 from handoff.handlers.http import require
@@ -36,7 +37,9 @@ def fee_terms(partner_id: str) -> FeeTerms | None:
 def case_ledger(case_id: CaseId) -> LedgerResponse:
     caller = require(business_router, PrincipalKind.business)
     case = get_case(case_repository(), caller, case_id)
-    return LedgerResponse.of(case_id, ledger_service.case_ledger(case_repository(), case, fee_terms))
+    return LedgerResponse.of(
+        case_id, ledger_service.case_ledger(case_repository(), case, fee_terms, utcnow().date())
+    )
 
 
 @partner_router.get(
@@ -46,4 +49,6 @@ def assignment_ledger(case_id: CaseId) -> LedgerResponse:
     caller = require(partner_router, PrincipalKind.agency, PrincipalKind.attorney)
     assert caller.partner_id
     case = assigned_case(case_repository(), caller.partner_id, case_id)
-    return LedgerResponse.of(case_id, ledger_service.case_ledger(case_repository(), case, fee_terms))
+    return LedgerResponse.of(
+        case_id, ledger_service.case_ledger(case_repository(), case, fee_terms, utcnow().date())
+    )

@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
+from handoff.domain.claim import Payment, PaymentSource
 from handoff.domain.clock import utcnow
 from handoff.domain.input_types import FREE_TEXT, PLAIN_TEXT, PositiveDecimal
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
+from handoff.domain.money import zero
 from handoff.domain.summary import CaseSummary, summarize
 
 if TYPE_CHECKING:  # only the `of` mappers take these: a function loads the services it calls, no more
     from handoff.domain.case import Case, CaseEvent
-    from handoff.domain.jurisdictions import LegalAssessment
+    from handoff.domain.claim import Claim
     from handoff.services.cases import Verification
 
 EXAMPLE_CASE: dict[str, Any] = {
@@ -115,7 +117,7 @@ class LegalSummary(LazyModel):
     disclaimer: str
 
     @classmethod
-    def of(cls, a: LegalAssessment) -> LegalSummary:
+    def of(cls, a: Claim) -> LegalSummary:
         return cls(
             rule_pack_version=a.pack_version,
             jurisdiction=a.jurisdiction,
@@ -153,16 +155,23 @@ class CaseResponse(LazyModel):
     case: Annotated[CaseIntake, Field(description="The case as submitted, with contacts logged since")]
     summary: Annotated[CaseSummary, Field(description="Computed balances, ageing and contact history")]
     paid_directly: Annotated[Decimal, Field(description="Payments reported straight to the creditor")]
-    balance: Annotated[Decimal, Field(description="Principal still owed after direct payments")]
+    balance: Annotated[
+        Decimal,
+        Field(
+            description="Still owed today: the claim's principal plus any costs and interest a court awarded"
+        ),
+    ]
+    total_owed: Annotated[
+        Decimal,
+        Field(description="balance + interest + compensation + late fees today (the claim's total)"),
+    ]
     legal: Annotated[
         LegalSummary, Field(description="Interest, compensation, limitation: each with its rule")
     ]
 
     @classmethod
     def of(cls, case: Case) -> CaseResponse:
-        from handoff.domain.jurisdictions import assess  # rule packs: only functions that show a case
-
-        today = utcnow().date()
+        claim = case.claim_as_of(utcnow().date())
         return cls(
             case_id=case.case_id,
             status=case.status,
@@ -171,10 +180,11 @@ class CaseResponse(LazyModel):
             updated_at=case.updated_at,
             creditor_reference=case.intake.creditor_reference,
             case=case.intake,
-            summary=summarize(case.intake, today),
-            paid_directly=sum((p.amount for p in case.payments), Decimal(0)),
-            balance=case.outstanding,
-            legal=LegalSummary.of(assess(case.intake, as_of=today)),
+            summary=summarize(case.intake, claim),
+            paid_directly=claim.received.get(PaymentSource.direct, zero(claim.currency)),
+            balance=claim.balance,
+            total_owed=claim.total,
+            legal=LegalSummary.of(claim),
         )
 
 
@@ -190,7 +200,7 @@ class CaseListItem(LazyModel):
 
     @classmethod
     def of(cls, case: Case) -> CaseListItem:
-        outstanding = sum((i.outstanding for i in case.intake.invoices), start=0)
+        outstanding = case.claim_as_of(utcnow().date()).principal
         return cls(
             case_id=case.case_id,
             status=case.status,
@@ -277,10 +287,14 @@ class PaymentRequest(Strict):
     """A payment the debtor made straight to you (not through a partner)."""
 
     amount: Annotated[PositiveDecimal, Field(description="In the case currency, decimal string")]
-    paid_on: date
+    paid_on: Annotated[date, Field(description="Day the debtor paid: it may restart limitation")]
     reference: Annotated[
         Annotated[str, Field(max_length=100), PLAIN_TEXT] | None,
         Field(description="Bank reference or receipt"),
+    ] = None
+    invoice: Annotated[
+        Annotated[str, Field(min_length=1, max_length=64), PLAIN_TEXT] | None,
+        Field(description="Invoice the debtor paid; omitted: oldest due first"),
     ] = None
 
     model_config = ConfigDict(
@@ -288,6 +302,15 @@ class PaymentRequest(Strict):
             "examples": [{"amount": "1250.00", "paid_on": "2026-09-14", "reference": "BACS 88213"}]
         }
     )
+
+    def payment(self) -> Payment:
+        return Payment(
+            on=self.paid_on,
+            amount=self.amount,
+            source=PaymentSource.direct,
+            invoice=self.invoice,
+            reference=self.reference,
+        )
 
 
 class ReasonRequest(Strict):

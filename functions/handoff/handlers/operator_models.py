@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
 from handoff.domain.case import PrincipalKind
+from handoff.domain.clock import utcnow
 from handoff.domain.input_types import PLAIN_TEXT
 from handoff.domain.models import Strict
 from handoff.domain.tenants import TenantProfile
@@ -128,7 +129,7 @@ class ReviewItem(LazyModel):
             tenant_id=case.tenant_id,
             creditor_reference=case.intake.creditor_reference,
             currency=case.intake.currency,
-            balance=case.outstanding,
+            balance=case.claim_as_of(utcnow().date()).balance,
             debtor_jurisdiction=address.subdivision or address.country,
             since=case.updated_at,
         )

@@ -30,7 +30,7 @@ MAX_DAYS = 366 * 3
 
 
 def _ledger(case: Case) -> Ledger:
-    return ledger_service.case_ledger(case_repository(), case, ledger_routes.fee_terms)
+    return ledger_service.case_ledger(case_repository(), case, ledger_routes.fee_terms, utcnow().date())
 
 
 def _cases(caller: Principal) -> Iterable[Case]:

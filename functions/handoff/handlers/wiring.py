@@ -137,6 +137,26 @@ def _routing(case: Any, excluded: list[str]) -> Any:
     return routing_of(case, creditor, rules, partner_repository().list_all(), excluded, utcnow().date())
 
 
+def route_for_quote(as_of: Any) -> Any:
+    """Routing of an unsaved case, as it would be decided on `as_of`."""
+    from handoff.adapters.partner_store import partner_repository
+    from handoff.adapters.routing_store import routing_rules_repository
+    from handoff.services.decisions import routing_of
+
+    def route(case: Any, excluded: Any) -> Any:
+        rules, _version = routing_rules_repository().get()
+        creditor = tenant_repository().get(case.tenant_id).profile
+        return routing_of(case, creditor, rules, partner_repository().list_all(), excluded, as_of)
+
+    return route
+
+
+def partner_of(partner_id: str) -> Any:
+    from handoff.adapters.partner_store import partner_repository
+
+    return partner_repository().get(partner_id)
+
+
 def _eligibility(case: Any, evidence: list[Any]) -> Any:
     from handoff.services.decisions import eligibility_of
 

@@ -10,13 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handoff.domain.case import GENESIS, Case, CaseEvent, ChainBreak, Principal, verify_chain
+from handoff.domain.claim import ClaimOptions
 from handoff.domain.errors import IdempotencyConflictError
 from handoff.domain.ids import new_sortable_id
 from handoff.domain.intake_rules import check_intake
+from handoff.domain.jurisdictions.pack import RoundingMode
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt
 from handoff.domain.retention import check_not_erased
-from handoff.services.ports import CaseRepository, ConcurrentUpdateError, DuplicateClaimError, Page
+from handoff.services.ports import (
+    CaseRepository,
+    ConcurrentUpdateError,
+    DuplicateClaimError,
+    Page,
+    TenantRepository,
+)
 
 MAX_ATTEMPTS = 25
 BACKOFF_S = 0.01  # full jitter: up to 10 ms, 20 ms, 40 ms… capped at BACKOFF_CAP_S
@@ -33,8 +41,19 @@ def intake_claim(tenant_id: str, idempotency_key: str) -> str:
     return f"intake#{tenant_id}#{hashlib.sha256(idempotency_key.encode()).hexdigest()}"
 
 
+def claim_options_for(tenants: TenantRepository, caller: Principal) -> ClaimOptions:
+    """The creditor's choices that shape its cases' figures (kept on each case it submits)."""
+    profile = tenants.get(_tenant(caller)).profile
+    return ClaimOptions(rounding=RoundingMode(profile.interest_rounding))
+
+
 def submit_case(
-    cases: CaseRepository, caller: Principal, intake: CaseIntake, now: datetime, idempotency_key: str
+    cases: CaseRepository,
+    caller: Principal,
+    intake: CaseIntake,
+    now: datetime,
+    idempotency_key: str,
+    options: ClaimOptions | None = None,
 ) -> Case:
     """Validate the rules that span fields, then store the case and its first event.
 
@@ -47,7 +66,7 @@ def submit_case(
     tenant_id = _tenant(caller)
     claim = intake_claim(tenant_id, idempotency_key)
     case = Case.submit(
-        new_sortable_id("case", int(now.timestamp() * 1000)), tenant_id, intake, caller.actor, now
+        new_sortable_id("case", int(now.timestamp() * 1000)), tenant_id, intake, caller.actor, now, options
     )
     case.claim(claim)
     try:

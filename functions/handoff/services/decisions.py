@@ -8,8 +8,8 @@ from datetime import date
 from handoff.domain.case import Case
 from handoff.domain.eligibility import Eligibility, check_eligibility
 from handoff.domain.evidence import Evidence, readiness
-from handoff.domain.jurisdictions import assess
-from handoff.domain.partners import Money, Partner
+from handoff.domain.money import Money
+from handoff.domain.partners import Partner
 from handoff.domain.routing import CaseFacts, RoutingDecision, RoutingRules, compute_signals, decide
 from handoff.domain.summary import summarize
 from handoff.domain.tenants import TenantProfile
@@ -18,8 +18,9 @@ CONTACT_ITEM = "contact attempts"  # counted by eligibility itself, with its own
 
 
 def eligibility_of(case: Case, evidence: Sequence[Evidence], today: date) -> Eligibility:
-    summary = summarize(case.intake, today)
-    limitation = assess(case.intake, as_of=today).limitation.status
+    claim = case.claim_as_of(today)
+    summary = summarize(case.intake, claim)
+    limitation = claim.limitation.status
     checklist = readiness(case.intake, list(evidence))
     missing = [item.item for item in checklist.items if not item.done and item.item != CONTACT_ITEM]
     return check_eligibility(case.intake, summary, str(limitation), required_evidence_missing=missing)
@@ -34,8 +35,9 @@ def routing_of(
     today: date,
 ) -> RoutingDecision:
     intake = case.intake
-    summary = summarize(intake, today)
-    small_claims = assess(intake, as_of=today).small_claims
+    claim = case.claim_as_of(today)
+    summary = summarize(intake, claim)
+    small_claims = claim.small_claims
     ceiling = (
         Money(currency=small_claims.currency, amount=small_claims.ceiling)
         if small_claims.ceiling is not None and small_claims.currency

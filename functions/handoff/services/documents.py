@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from handoff.domain.case import Case
+from handoff.domain.claim import Claim
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, NotFoundError
 from handoff.domain.evidence import Evidence
@@ -19,9 +20,6 @@ from handoff.domain.retention import check_not_erased
 from handoff.domain.tenants import TenantProfile
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
-
-if TYPE_CHECKING:
-    from handoff.domain.jurisdictions import LegalAssessment
 
 PARTNER_LETTERS = frozenset({DocumentKind.AGENCY_PLACEMENT, DocumentKind.ATTORNEY_REFERRAL})
 
@@ -64,10 +62,18 @@ def document_key(case: Case, document_id: str) -> str:
     return f"documents/{case.tenant_id}/{case.case_id}/{document_id}.docx"
 
 
-def assessment_for(case: Case, today: date) -> LegalAssessment:
-    from handoff.domain.jurisdictions import assess  # the rule pack's models: only steps that write letters
+def assessment_for(case: Case, today: date) -> Claim:
+    """The claim a letter dated `today` states: the same as the assessment of that date."""
+    return case.claim_as_of(today, letter_date=today)
 
-    return assess(case.intake, as_of=today, letter_date=today)
+
+def _check_claim(kind: DocumentKind, claim: Claim) -> None:
+    """An extinguished debt is never demanded (a time-barred one gets the request-for-payment variant)."""
+    if kind is DocumentKind.DEMAND_LETTER and claim.standing == "extinguished":
+        cite = claim.limitation.citations[0].cite if claim.limitation.citations else "its limitation rule"
+        raise ConflictError(
+            f"the debt was extinguished on {claim.limitation.ends_on} ({cite}): it cannot be demanded"
+        )
 
 
 def generate_document(
@@ -86,6 +92,7 @@ def generate_document(
         raise ConflictError(f"a {kind} is written to the assigned partner; this case has none yet")
     creditor: TenantProfile = store.tenants.get(tenant_id).profile
     assessment = assessment_for(case, now.date())
+    _check_claim(kind, assessment)
     context = store.build_context(
         kind,
         case_id=case_id,

@@ -220,8 +220,15 @@ def erase_case(
             p.model_copy(update={"reference": marker(c.redaction_salt, p.reference)}) if p.reference else p
             for p in c.payments
         ]
+        personal_legal = [e for e in c.legal_events if e.note is not None or e.reference is not None]
+        c.legal_events = [
+            e.model_copy(
+                update={k: marker(c.redaction_salt, v) for k in ("note", "reference") if (v := getattr(e, k))}
+            )
+            for e in c.legal_events
+        ]
         c.workflow.decline_reason = None
-        total = fields + redacted.replaced + len(references)
+        total = fields + redacted.replaced + len(references) + len(personal_legal)
         complete_erasure(c, total, files, redacted.removed, actor, now)
 
     return update_case(deps.cases, tenant_id, case_id, finish)

@@ -10,16 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
+from handoff.domain.claim import LegalEvent, LegalEventKind, Payment, Standing
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.money import AmountScaleError, exact
+from handoff.domain.outcomes import CloseCode
 from handoff.observability import logger
 from handoff.services.cases import update_case
 from handoff.services.documents import DocumentInputs, generate_document
@@ -113,6 +114,9 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
     reasons = [{"code": r.code, "detail": r.text} for r in result.hold_reasons]
 
     def decide(c: Case) -> None:
+        if result.extinguished and c.status in (S.submitted, S.on_hold):
+            close_extinguished(c, now, reasons)
+            return
         if result.eligible or c.status == S.on_hold:
             c.record(
                 "eligibility.checked",
@@ -126,6 +130,22 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
 
     update_case(deps.cases, tenant_id, case_id, decide)
     return {"eligible": result.eligible, "reasons": reasons, "time_barred": result.time_barred}
+
+
+def close_extinguished(case: Case, now: datetime, reasons: list[dict[str, Any]]) -> None:
+    """An extinguished debt is not owed: the case closes with close code `time_barred`, never demanded."""
+    limitation = case.claim_as_of(now.date()).limitation
+    why = {
+        "close_code": CloseCode.time_barred,
+        "standing": "extinguished",
+        "extinguished_on": limitation.ends_on,
+        "rule_id": limitation.rule_id,
+        "citation": limitation.on_bar_cite,
+    }
+    case.transition(
+        S.uncollectible, SYSTEM, now, "the debt is extinguished: it is not owed", reasons=reasons, **why
+    )
+    case.transition(S.closed, SYSTEM, now, "closed: the debt is extinguished", **why)
 
 
 def assemble_packet(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
@@ -162,6 +182,9 @@ def issue_demand(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime
         deadline = assessment_for(case, now.date()).response.deadline
 
         def issued(c: Case) -> None:
+            # Handoff's own letter is a written demand (it restarts limitation where the law says: BW 3:317)
+            demand = LegalEvent(kind=LegalEventKind.written_demand, on=now.date(), source="letter")
+            c.record_legal_event(demand, SYSTEM, now)
             c.workflow.demand_issued_on = now.date()
             c.workflow.demand_expires_on = deadline
             c.transition(
@@ -400,32 +423,37 @@ def withdraw(deps: WorkflowDeps, caller: Principal, case_id: str, reason: str, n
     return case
 
 
-def paid_in_full(outstanding: Decimal) -> bool:
-    return outstanding <= 0
-
-
 def record_direct_payment(
     deps: WorkflowDeps,
     caller: Principal,
     case_id: str,
-    amount: Decimal,
-    paid_on: date,
-    reference: str | None,
+    payment: Payment,
     now: datetime,
 ) -> Case:
-    """A payment the debtor made straight to the creditor; paying in full ends the response window."""
+    """A payment the debtor made straight to the creditor; paying in full ends the response window.
+
+    Its date restarts limitation where the law says so (a part payment in England and Wales).
+    """
     assert caller.tenant_id
     before = deps.cases.get(caller.tenant_id, case_id)
     if before.status in (S.closed, S.withdrawn, S.resolved):
         raise ConflictError(f"a {before.status} case takes no more payments")
+    problems = []
     try:
-        amount = exact(amount, before.intake.currency)
+        payment = payment.model_copy(update={"amount": exact(payment.amount, before.intake.currency)})
     except AmountScaleError as exc:
-        raise InvalidRequestError([FieldProblem(("amount",), str(exc))]) from exc
+        problems.append(FieldProblem(("amount",), str(exc)))
+    if payment.on > now.date():
+        problems.append(FieldProblem(("paid_on",), "a payment cannot be dated in the future"))
+    if payment.invoice is not None and payment.invoice not in {i.number for i in before.intake.invoices}:
+        problems.append(FieldProblem(("invoice",), f"the case has no invoice {payment.invoice}"))
+    if problems:
+        raise InvalidRequestError(problems)
 
     def pay(c: Case) -> None:
-        c.record_payment(amount, paid_on, reference, caller.actor, now)
-        if paid_in_full(c.outstanding) and c.status in (
+        c.record_payment(payment, caller.actor, now)
+        settled = c.claim_as_of(now.date()).standing is Standing.settled  # nothing left owing
+        if settled and c.status in (
             S.submitted,
             S.on_hold,
             S.packet_ready,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -26,8 +27,15 @@ class RatePeriod(LazyModel):
     from_date: date
     to_date: date
     rate_percent: Annotated[Decimal, Field(description="Annual simple rate applied, never negative")]
+    reference_series: Annotated[str | None, Field(description="Reference rate series, if any")] = None
     reference_percent: Annotated[Decimal | None, Field(description="Reference rate, if any")] = None
-    fixed_on: Annotated[date | None, Field(description="Day the reference rate was read")] = None
+    fixed_on: Annotated[date | None, Field(description="Day the reference rate was read (fixing date)")] = (
+        None
+    )
+    margin_pp: Annotated[Decimal | None, Field(description="Percentage points over the reference")] = None
+    stale: Annotated[
+        bool, Field(description="The fixing is not recorded: the last recorded value was assumed")
+    ] = False
 
     @property
     def days(self) -> int:
@@ -35,14 +43,17 @@ class RatePeriod(LazyModel):
 
 
 class InterestSegment(RatePeriod):
+    principal: Annotated[Decimal, Field(description="Amount the interest runs on in this segment")]
     days_count: Annotated[int, Field(description="Days in the segment, both ends included")]
-    daily_amount: Annotated[Decimal | None, Field(description="Rounded daily amount (daily mode)")] = None
-    amount: Annotated[Decimal, Field(description="Interest of the segment, rounded to the minor unit")]
+    day_count: Annotated[str, Field(description="Day-count convention")] = "ACT/365"
+    daily_amount: Annotated[Decimal, Field(description="Daily interest rounded to the minor unit")]
+    exact_amount: Annotated[Decimal, Field(description="principal * rate * days / 365, unrounded")]
+    amount: Annotated[Decimal, Field(description="Interest of the segment in the rounding mode used")]
 
 
 class Accrual(LazyModel):
     amount: Annotated[Decimal, Field(description="Total, rounded to the minor unit")]
-    unrounded: Annotated[Decimal, Field(description="Exact total before rounding (exact mode)")]
+    unrounded: Annotated[Decimal, Field(description="Exact total before rounding")]
     segments: list[InterestSegment]
 
 
@@ -97,12 +108,16 @@ def rate_periods(
             rate = formula.rate_percent if formula.rate_percent is not None else Decimal(0)
             return RatePeriod(from_date=begin, to_date=finish, rate_percent=max(rate, Decimal(0)))
         reference = _reference(series, fixed_on)
+        needed = finish if formula.fixing is Fixing.series else fixed_on
         return RatePeriod(
             from_date=begin,
             to_date=finish,
             rate_percent=max(reference + margin, Decimal(0)),
+            reference_series=series.name,
             reference_percent=reference,
             fixed_on=fixed_on,
+            margin_pp=margin,
+            stale=needed > series.known_through,
         )
 
     if formula.rate_percent is not None:
@@ -121,26 +136,60 @@ def rate_periods(
     return [period(a, b, a) for a, b in _split(start, end, series.changes_between(start, end))]
 
 
-def accrue(principal: Decimal, periods: list[RatePeriod], mode: RoundingMode, currency: str) -> Accrual:
-    """Simple interest on `principal` over the periods, ACT/365.
+def _pieces(period: RatePeriod, cuts: Sequence[date]) -> list[tuple[date, date]]:
+    return _split(period.from_date, period.to_date, list(cuts))
 
-    `daily`: the daily amount is rounded to the minor unit and multiplied by the days (GOV.UK);
-    `exact`: each period is computed exactly and the total rounded once.
+
+def accrue(
+    balance_on: Callable[[date], Decimal],
+    periods: Sequence[RatePeriod],
+    mode: RoundingMode,
+    currency: str,
+    *,
+    changes: Sequence[date] = (),
+    capitalise_on: Sequence[date] = (),
+) -> Accrual:
+    """Interest over the periods on what is owed each day, ACT/365.
+
+    `balance_on(day)` is what carries interest on `day`; `changes` are the days it changes (a
+    payment or credit stops interest on what it pays from its date). `capitalise_on` are the
+    days accrued interest joins the principal (compounding, when a contract says so).
+    `exact`: each segment exact, the total rounded once; `daily`: the daily amount is rounded to
+    the minor unit and multiplied by the days (GOV.UK). Segments always show the daily figure.
     """
     segments: list[InterestSegment] = []
     unrounded = Decimal(0)
     daily_total = Decimal(0)
+    capitalised = Decimal(0)
+    pending = Decimal(0)
+    capital_days = set(capitalise_on)
     for p in periods:
-        days = p.days
-        exact_amount = principal * p.rate_percent * days / (HUNDRED * DAYS_PER_YEAR)
-        unrounded += exact_amount
-        daily = None
-        amount = rounded(exact_amount, currency)
-        if mode is RoundingMode.daily:
+        for begin, end in _pieces(p, [*changes, *capitalise_on]):
+            if begin in capital_days:
+                capitalised += pending
+                pending = Decimal(0)
+            principal = max(balance_on(begin), Decimal(0)) + capitalised
+            if principal <= 0:
+                continue
+            days = (end - begin).days + 1
+            exact_amount = principal * p.rate_percent * days / (HUNDRED * DAYS_PER_YEAR)
             daily = rounded(principal * p.rate_percent / (HUNDRED * DAYS_PER_YEAR), currency)
-            amount = daily * days
-            daily_total += amount
-        segments.append(InterestSegment(**p.model_dump(), days_count=days, daily_amount=daily, amount=amount))
+            amount = daily * days if mode is RoundingMode.daily else rounded(exact_amount, currency)
+            unrounded += exact_amount
+            daily_total += daily * days
+            pending += daily * days if mode is RoundingMode.daily else exact_amount
+            segments.append(
+                InterestSegment(
+                    **p.model_dump(exclude={"from_date", "to_date"}),
+                    from_date=begin,
+                    to_date=end,
+                    principal=principal,
+                    days_count=days,
+                    daily_amount=daily,
+                    exact_amount=exact_amount,
+                    amount=amount,
+                )
+            )
     total = daily_total if mode is RoundingMode.daily else unrounded
     return Accrual(amount=rounded(total, currency), unrounded=unrounded, segments=segments)
 

@@ -124,9 +124,6 @@ class StatutoryInterestRule(Rule):
     start_days_after_due: Annotated[
         int, Field(ge=1, description="Interest runs from due date + this many days (1 = day after)")
     ] = 1
-    rounding: Annotated[RoundingMode, Field(description="Rounding a letter uses for this rule")] = (
-        RoundingMode.exact
-    )
     nature: Annotated[
         Literal["late_payment_statute", "court_prejudgment", "penalty_rate", "legal_rate"],
         Field(description="What kind of rate this is; a court rate is claimable in proceedings"),
@@ -165,6 +162,7 @@ class RestartEvent(StrEnum):
     part_payment = "part_payment"
     written_promise = "written_promise"
     written_demand = "written_demand"
+    judgment = "judgment"
 
 
 class LimitationStart(StrEnum):
@@ -173,12 +171,40 @@ class LimitationStart(StrEnum):
     discovery = "discovery"  # the day the claim was discovered (ON)
 
 
+class AncillaryOnBar(StrEnum):
+    """What happens to interest and compensation once the principal claim is barred."""
+
+    barred = "barred"  # barred with the principal, however accrued (BGB §217; extinction)
+    stop = "stop"  # nothing accrues after the last day of the period
+
+
+class Suspension(PackModel):
+    """A recorded event that stops the clock until it ends, plus a tail (BGB §204(2): six months)."""
+
+    starts_on_event: Annotated[str, Field(description="Legal event kind that starts the suspension")]
+    ends_on_event: Annotated[str, Field(description="Legal event kind that ends it")]
+    tail_months: Annotated[int, Field(ge=0, le=24, description="Months the suspension lasts after it ends")]
+    cite: str
+
+
 class LimitationRule(Rule):
     kind: Literal["limitation"]
     written_contract_years: Annotated[int, Field(ge=1, le=30)]
-    open_account_years: Annotated[int, Field(ge=1, le=30)]
+    open_account_years: Annotated[
+        int, Field(ge=1, le=30, description="Unwritten (oral) contracts and open accounts")
+    ]
     goods_years: Annotated[int | None, Field(description="UCC 2-725 period for sales of goods")] = None
+    deed_years: Annotated[int | None, Field(description="Contracts made by deed or under seal")] = None
     consumer_years: Annotated[int | None, Field(description="Period against consumers (individuals)")] = None
+    period_cites: Annotated[
+        dict[str, str],
+        Field(description="Statute of each period: written, unwritten, goods, deed, consumer"),
+    ] = {}
+    on_bar: Annotated[AncillaryOnBar, Field(description="Interest and compensation once barred")] = (
+        AncillaryOnBar.stop
+    )
+    on_bar_cite: Annotated[str | None, Field(description="Source of `on_bar`")] = None
+    suspensions: list[Suspension] = []
     starts: LimitationStart = LimitationStart.accrual
     ultimate_years: Annotated[int | None, Field(description="Long-stop from accrual, never restarted")] = None
     restart_on: Annotated[list[RestartEvent], Field(description="Events that start the period anew")] = []
@@ -262,6 +288,7 @@ class RatePoint(PackModel):
     from_: Annotated[date, Field(alias="from", description="First day of this value")]
     value: Annotated[Decimal, Field(description="Percent per year")]
     verification: Verification = Verification.unverified
+    source: Annotated[str | None, Field(description="Where the value was read")] = None
     note: str | None = None
 
 
@@ -270,6 +297,10 @@ class RateSeries(PackModel):
     description: str
     citations: Annotated[list[Citation], Field(min_length=1)]
     points: Annotated[list[RatePoint], Field(min_length=1)]
+    recorded_through: Annotated[
+        date | None,
+        Field(description="Last day the series is known to hold its last value (a check of the source)"),
+    ] = None
 
     @model_validator(mode="after")
     def _ascending(self) -> RateSeries:
@@ -285,6 +316,12 @@ class RateSeries(PackModel):
                 break
             value = point.value
         return value
+
+    @property
+    def known_through(self) -> date:
+        """The last day whose value is recorded: the later of the last point and `recorded_through`."""
+        last = self.points[-1].from_
+        return max(last, self.recorded_through) if self.recorded_through else last
 
     def changes_between(self, start: date, end: date) -> list[date]:
         return [p.from_ for p in self.points if start < p.from_ <= end]

@@ -12,7 +12,14 @@ from pydantic import Field
 from handoff.domain.base import LazyModel
 from handoff.domain.jurisdictions.interest import InterestSegment
 from handoff.domain.jurisdictions.limitation import LimitationResult, LimitationStatus, Restart
-from handoff.domain.jurisdictions.pack import Ceiling, Citation, Claimant, RoundingMode, Verification
+from handoff.domain.jurisdictions.pack import (
+    AncillaryOnBar,
+    Ceiling,
+    Citation,
+    Claimant,
+    RoundingMode,
+    Verification,
+)
 
 
 class Basis(StrEnum):
@@ -34,18 +41,30 @@ class RuleSource(LazyModel):
 
 class InvoiceInterest(LazyModel):
     number: str
-    principal: Annotated[Decimal, Field(description="Outstanding amount interest runs on")]
+    principal: Annotated[
+        Decimal, Field(description="Outstanding on as_of (interest ran on the balance of each day)")
+    ]
     starts_on: Annotated[date, Field(description="First day carrying interest")]
-    days: Annotated[int, Field(description="Days from starts_on to as_of, both included")]
-    amount: Annotated[Decimal, Field(description="Interest to as_of, rounded to the minor unit")]
-    segments: Annotated[list[InterestSegment], Field(description="One per constant-rate period")]
+    until: Annotated[date, Field(description="Last day carrying interest (as_of, the bar, or full payment)")]
+    days: Annotated[int, Field(description="Days from starts_on to until, both included")]
+    amount: Annotated[Decimal, Field(description="Interest to `until`, rounded to the minor unit")]
+    daily_amount: Annotated[Decimal, Field(description="What accrues per day after as_of (0 once stopped)")]
+    segments: Annotated[list[InterestSegment], Field(description="One per constant rate and balance")]
+    barred: Annotated[str | None, Field(description="Why interest is barred or stopped, with its source")] = (
+        None
+    )
 
 
 class InterestSection(RuleSource):
     basis: Annotated[Basis, Field(description="statutory | contractual | none")]
     currency: str
     total: Annotated[Decimal, Field(description="Sum of the invoices' interest")]
+    daily_amount: Annotated[Decimal, Field(description="Sum of what accrues per day after as_of")] = Decimal(
+        0
+    )
     rounding: Annotated[RoundingMode | None, Field(description="daily or exact; None without interest")]
+    day_count: str = "ACT/365"
+    compounding: str = "simple"
     rates_percent: Annotated[list[Decimal], Field(description="Distinct annual rates applied")] = []
     nature: Annotated[str | None, Field(description="late_payment_statute, court_prejudgment, ...")] = None
     invoices: list[InvoiceInterest] = []
@@ -84,6 +103,11 @@ class LimitationSection(RuleSource):
     period_basis: Annotated[str | None, Field(description="Why this period (written, open account...)")] = (
         None
     )
+    period_statute: Annotated[str | None, Field(description="Statute that gives the period")] = None
+    on_bar: Annotated[
+        AncillaryOnBar | None, Field(description="barred: interest goes with the principal; stop: stops")
+    ] = None
+    on_bar_cite: str | None = None
     restarts: Annotated[list[Restart], Field(description="Dated events that can restart the clock")] = []
     invoices: list[InvoiceLimitation] = []
 
@@ -106,24 +130,3 @@ class SmallClaimsSection(RuleSource):
     claimant: Claimant
     ceilings: Annotated[list[Ceiling], Field(description="All ceilings of the rule")] = []
     within: Annotated[bool | None, Field(description="Outstanding principal fits; None if unknown")] = None
-
-
-class LegalAssessment(LazyModel):
-    """What the rule pack says about one case on one day. Not legal advice."""
-
-    pack_version: str
-    as_of: date
-    jurisdiction: Annotated[
-        str | None, Field(description="Debtor's jurisdiction: subdivision if in the pack, else country")
-    ]
-    law_jurisdiction: Annotated[
-        str | None, Field(description="Jurisdiction for interest, compensation, limitation")
-    ]
-    law_basis: Annotated[str, Field(description="governing_law (terms) or debtor (no governing law)")]
-    interest: InterestSection
-    compensation: CompensationSection
-    late_fees: LateFeeSection
-    limitation: LimitationSection
-    response: ResponseSection
-    small_claims: SmallClaimsSection
-    disclaimer: str
