@@ -1,7 +1,5 @@
 """The case entity, its timeline events and the caller who acts on it."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 from dataclasses import dataclass, field, replace
@@ -123,7 +121,7 @@ class Case:
     pending_claims: list[str] = field(default_factory=list)
 
     @classmethod
-    def submit(cls, case_id: str, tenant_id: str, intake: CaseIntake, actor: str, now: datetime) -> Case:
+    def submit(cls, case_id: str, tenant_id: str, intake: CaseIntake, actor: str, now: datetime) -> "Case":
         case = cls(case_id, tenant_id, intake, CaseStatus.submitted, now, now)
         case.record(
             "case.submitted",

@@ -15,8 +15,6 @@ Nothing here is legal advice. A letter is written for a creditor to send; rule
 references in it tell the debtor where a charge comes from.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Self
@@ -94,7 +92,7 @@ class Money(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '£1,250.00' or 'CHF 1,250.00'")]
 
     @classmethod
-    def of(cls, amount: Decimal | str | int, currency: str) -> Money:
+    def of(cls, amount: Decimal | str | int, currency: str) -> "Money":
         """At the currency's minor unit; an amount that would need rounding is refused, not rounded."""
         value = exact(Decimal(amount), currency)
         return cls(amount=value, currency=currency, text=format_amount(value, currency))
@@ -110,7 +108,7 @@ class DateText(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '1 April 2026'")]
 
     @classmethod
-    def of(cls, value: date) -> DateText:
+    def of(cls, value: date) -> "DateText":
         return cls(value=value, text=format_date(value))
 
     def __str__(self) -> str:
@@ -122,7 +120,7 @@ class Percent(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '25%'")]
 
     @classmethod
-    def of(cls, value: Decimal | str | int) -> Percent:
+    def of(cls, value: Decimal | str | int) -> "Percent":
         number = Decimal(value)
         return cls(value=number, text=format_percent(number))
 
@@ -201,7 +199,7 @@ class ResponsePeriod(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '30 days' or '10 business days'")]
 
     @classmethod
-    def of(cls, days: int, *, business_days: bool) -> ResponsePeriod:
+    def of(cls, days: int, *, business_days: bool) -> "ResponsePeriod":
         unit = "business day" if business_days else "day"
         return cls(days=days, business_days=business_days, text=f"{days} {unit}{'' if days == 1 else 's'}")
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
-import iso4217
-import pycountry
-
 
 class CurrencyError(ValueError):
     """Not an ISO 4217 currency code."""
@@ -20,6 +17,9 @@ class AmountScaleError(ValueError):
 @cache
 def minor_unit(currency: str) -> int:
     """Number of decimals of the currency's minor unit (JPY 0, GBP 2, BHD 3)."""
+    import iso4217  # parses its XML table at import: loaded at the first amount, not at cold start
+    import pycountry
+
     if pycountry.currencies.get(alpha_3=currency) is None:
         raise CurrencyError(f"{currency!r} is not an ISO 4217 currency code")
     try:

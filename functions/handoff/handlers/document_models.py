@@ -1,7 +1,5 @@
 """Request and response models of generated documents and evidence packets."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,7 +34,7 @@ class DocumentResponse(LazyModel):
     created_by: str
 
     @classmethod
-    def of(cls, document: GeneratedDocument) -> DocumentResponse:
+    def of(cls, document: "GeneratedDocument") -> "DocumentResponse":
         return cls(
             document_id=document.document_id,
             kind=document.kind,
@@ -58,7 +56,7 @@ class PacketResponse(LazyModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, packet: Packet) -> PacketResponse:
+    def of(cls, packet: "Packet") -> "PacketResponse":
         return cls(
             version=packet.version,
             sha256=packet.sha256,

@@ -21,7 +21,6 @@ from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handoff.adapters.aws import transient_aws_error
-from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.errors import (
     ConflictError,
     ForbiddenError,
@@ -31,6 +30,7 @@ from handoff.domain.errors import (
     TransitionError,
     UnauthenticatedError,
 )
+from handoff.domain.principals import Principal, PrincipalKind
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
 from handoff.observability import logger
 
@@ -150,6 +150,13 @@ def content_type_of(event: dict[str, Any]) -> str:
     headers = event.get("headers") or {}
     value = next((v for k, v in headers.items() if k.lower() == "content-type"), None) or ""
     return str(value).split(";", 1)[0].strip().lower()
+
+
+def max_body_bytes() -> int:
+    """The API functions' body limit (`ApiSettings`): settings load at the first request, not at import."""
+    from handoff.config import api_settings
+
+    return api_settings().max_body_bytes
 
 
 def lambda_entry(

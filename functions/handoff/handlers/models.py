@@ -1,7 +1,5 @@
 """Request and response models of cases: intake, the case and its summary, the timeline, downloads."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -114,7 +112,7 @@ class LegalSummary(LazyModel):
     disclaimer: str
 
     @classmethod
-    def of(cls, a: LegalAssessment) -> LegalSummary:
+    def of(cls, a: "LegalAssessment") -> "LegalSummary":
         return cls(
             rule_pack_version=a.pack_version,
             jurisdiction=a.jurisdiction,
@@ -158,7 +156,7 @@ class CaseResponse(LazyModel):
     ]
 
     @classmethod
-    def of(cls, case: Case) -> CaseResponse:
+    def of(cls, case: "Case") -> "CaseResponse":
         from handoff.domain.jurisdictions import assess  # rule packs: only functions that show a case
 
         today = utcnow().date()
@@ -188,7 +186,7 @@ class CaseListItem(LazyModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, case: Case) -> CaseListItem:
+    def of(cls, case: "Case") -> "CaseListItem":
         outstanding = sum((i.outstanding for i in case.intake.invoices), start=0)
         return cls(
             case_id=case.case_id,
@@ -218,7 +216,7 @@ class EventResponse(LazyModel):
     hash: Annotated[str, Field(description="SHA-256 of this event's content and prev_hash")]
 
     @classmethod
-    def of(cls, event: CaseEvent) -> EventResponse:
+    def of(cls, event: "CaseEvent") -> "EventResponse":
         return cls(
             seq=event.seq,
             type=event.type,
@@ -252,7 +250,7 @@ class VerificationResponse(LazyModel):
     breaks: list[ChainBreakResponse]
 
     @classmethod
-    def of(cls, verification: Verification) -> VerificationResponse:
+    def of(cls, verification: "Verification") -> "VerificationResponse":
         return cls(
             case_id=verification.case_id,
             intact=verification.intact,
@@ -268,7 +266,7 @@ class DownloadResponse(LazyModel):
     expires_in_seconds: int
 
     @classmethod
-    def expiring(cls, url: str, seconds: int) -> DownloadResponse:
+    def expiring(cls, url: str, seconds: int) -> "DownloadResponse":
         return cls(url=url, expires_in_seconds=seconds)
 
 

@@ -1,7 +1,5 @@
 """Use cases on generated documents: generate from a template, list, hand out a download."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -63,7 +61,7 @@ def document_key(case: Case, document_id: str) -> str:
     return f"documents/{case.tenant_id}/{case.case_id}/{document_id}.docx"
 
 
-def assessment_for(case: Case, today: date) -> LegalAssessment:
+def assessment_for(case: Case, today: date) -> "LegalAssessment":
     from handoff.domain.jurisdictions import assess  # the rule pack's models: only steps that write letters
 
     return assess(case.intake, as_of=today, letter_date=today)

@@ -1,7 +1,5 @@
 """Limitation (prescription) end dates and status, with restarts by acknowledgement or payment."""
 
-from __future__ import annotations
-
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
