@@ -33,7 +33,18 @@ class StageSettings(BaseModel):
     waf_requests_per_5_min: Annotated[int, Field(ge=10, description="Per client IP, WAF rate-based rule")]
     authorizer_cache_seconds: Annotated[int, Field(ge=0, le=3600, description="Authorizer result TTL")]
     max_body_bytes: Annotated[int, Field(gt=0, description="Lambda-side body limit (413)")]
-    reserved_concurrency: Annotated[dict[str, int], Field(description="Function name → reserved")] = {}
+    reserved_concurrency: Annotated[
+        dict[str, Annotated[int, Field(ge=1)]],
+        Field(description="Function name → reserved concurrency, instead of the catalog's"),
+    ] = {}
+    account_concurrency: Annotated[
+        int,
+        Field(
+            ge=100,
+            description="The Lambda concurrent-executions quota of the account the stage deploys to: "
+            "what the functions reserve must leave AWS's minimum of 100 unreserved",
+        ),
+    ] = 1000
     alarm_email: str | None = None
 
     @property
