@@ -40,7 +40,7 @@ class RecoveryReportResponse(LazyModel):
 
     @classmethod
     def of(cls, report: "RecoveryReport") -> "RecoveryReportResponse":
-        def rows(items: list[ReportRow]) -> list[ReportRowResponse]:
+        def rows(items: "list[ReportRow]") -> list[ReportRowResponse]:
             return [ReportRowResponse(**vars(row)) for row in items]
 
         return cls(
