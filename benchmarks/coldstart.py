@@ -389,7 +389,8 @@ def report(rows: list[Row], rounds: int, bare_s: float, seconds: float) -> str:
         "What keeps our handlers within it: models build at first use (`LazyModel`, `defer_build`); "
         "model modules do not use `from __future__ import annotations`, so pydantic reads each "
         "field's annotation as an object instead of compiling and evaluating its string; the API "
-        "handlers import use cases and adapters in the route that calls them, so a cold start "
+        "handlers (documents_api aside) import use cases and adapters in the route that calls them, "
+        "so a cold start "
         "loads the models and the resolver, and its first request what that request uses; "
         "iso4217 (which parses its XML table at import) and pycountry load at the first amount or "
         "code checked; the composition root builds adapters at first use.",
