@@ -4,6 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# checkov (the infra tests' independent scanner) pins packages that conflict with dev.lock (boto3
+# among them), so it lives in an environment of its own, from its own lock.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -17,7 +21,12 @@ $(STAMP): pyproject.toml requirements/dev.lock package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(CHECKOV_STAMP): requirements/checkov.lock | $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PY) -m venv $(CHECKOV_VENV)
+	$(BIN)/uv pip sync -q --python $(CHECKOV_VENV)/bin/python requirements/checkov.lock
+	touch $(CHECKOV_STAMP)
+
+setup: $(STAMP) $(CHECKOV_STAMP)
 
 demo: setup
 	$(BIN)/python -m handoff.local demo
@@ -32,7 +41,8 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Known vulnerabilities in every pinned name==version (the Lambda locks are subsets of dev.lock).
+# Known vulnerabilities in every pinned name==version (the Lambda locks are subsets of dev.lock;
+# checkov.lock, the scanner's own environment, pins other versions, so it is audited on its own).
 # pip-audit asks PyPI's per-version JSON API; where only the package index is reachable (a mirror
 # answers 404 there) nothing can be audited, so the target says SKIPPED and passes — set
 # AUDIT_REQUIRED=1 to fail instead. A finding with no fix: `--ignore-vuln ID` here, with the reason.
@@ -40,7 +50,8 @@ AUDIT_PROBE := https://pypi.org/pypi/pip-audit/2.10.1/json
 audit: setup
 	@if [[ -n "$(AUDIT_REQUIRED)" ]] || curl -sfo /dev/null -m 20 $(AUDIT_PROBE); then \
 	  $(BIN)/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
-	    -r requirements/dev.lock -r requirements/lambda.lock -r requirements/lambda-core.lock; \
+	    -r requirements/dev.lock -r requirements/lambda.lock -r requirements/lambda-core.lock && \
+	  $(BIN)/pip-audit --strict --disable-pip --no-deps --progress-spinner off -r requirements/checkov.lock; \
 	else \
 	  echo "audit SKIPPED: PyPI's advisory API ($(AUDIT_PROBE)) does not answer from this machine"; \
 	fi
@@ -67,6 +78,7 @@ lock:
 	$(BIN)/uv pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock
 	$(BIN)/uv pip compile -q pyproject.toml --extra documents --python-version 3.12 --python-platform aarch64-manylinux2014 -o requirements/lambda.lock
 	$(BIN)/uv pip compile -q pyproject.toml --python-version 3.12 --python-platform aarch64-manylinux2014 -o requirements/lambda-core.lock
+	$(BIN)/uv pip compile -q requirements/checkov.in --python-version 3.11 -o requirements/checkov.lock
 
 bundle: setup
 	$(BIN)/python -m infra.bundle
@@ -79,4 +91,4 @@ bench: setup
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out build out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out build out .pytest_cache .mypy_cache .ruff_cache

@@ -1,22 +1,30 @@
-"""Cold-start proxy: each Lambda's handler import against the import of what it cannot do without.
+"""Cold-start proxy: each Lambda's handler import against two baselines, side by side.
 
 Run from the repository root:
 
     .venv/bin/python -m benchmarks.coldstart            # prints a table, writes benchmarks/coldstart.md
     .venv/bin/python -m benchmarks.coldstart --rounds 5 --no-write
 
-For every function in `handoff.catalog.FUNCTIONS`, a fresh interpreter (the venv's Python, the
-environment the function gets, `PYTHONPATH=functions`) imports, timed apart in the same process
-(so the interpreter's own start-up is in neither figure):
+For every function in `handoff.catalog.FUNCTIONS`, fresh interpreters (the venv's Python, the
+environment the function gets, `PYTHONPATH=functions`) import, each pair timed apart in the same
+process (so the interpreter's own start-up is in neither figure):
 
-* **dependencies**: the function's declared dependency set;
-* then the handler module and its entry. *handler* is the whole: dependencies + our own code +
-  any third-party module the handler loads beyond the set. A dependency the function needs
-  costs the same whether our code imports it early or late, so deferring one changes nothing.
+* baseline 1, **dependencies**: the function's declared dependency set, then the handler module
+  and its entry. *handler* is the whole: dependencies + our own code + any third-party module
+  the handler loads beyond the set. A dependency the function needs costs the same whether our
+  code imports it early or late, so deferring one changes nothing.
+* baseline 2, **the minimal handler** (`benchmarks/minimal_handler.py`): what a user would write
+  instead with the same libraries (powertools Logger and Tracer, one pydantic model, boto3, and
+  the resolver with validation, the idempotency utility, the SQS batch processor or docxtpl where
+  the function uses them), then the real handler. The ratio (minimal + what the handler adds) /
+  minimal is an upper bound of handler / minimal: the handler can only cost less than the
+  minimal handler plus everything it loads beyond it (ours loads docxtpl and the idempotency
+  utility at first use, the minimal handler at import). The median over rounds of the same two
+  imports in separate interpreters is given next to it as a check.
 
-The ratio handler / dependencies is taken per interpreter, so both sides share a process, a
-memory layout and a moment of the machine; the table gives medians over rounds (after one
-untimed warm-up round, which also writes bytecode caches).
+Each ratio is taken per interpreter, so both sides share a process, a memory layout and a
+moment of the machine; the table gives medians over rounds (after one untimed warm-up round,
+which also writes bytecode caches).
 
 The dependency set of a function is declared below (`DEPENDENCIES`), block by block, from what
 the function does on its main path, not from what its modules happen to import: the ratio
@@ -48,6 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).with_name("coldstart.md")
 COMMAND = ".venv/bin/python -m benchmarks.coldstart"
 GOAL = 1.15  # handler import at most 1.15x the import of its unavoidable dependencies
+MINIMAL_GOAL = 1.15  # and at most 1.15x the import of the minimal handler on the same libraries
+MINIMAL_HANDLER = "benchmarks.minimal_handler"
+# Blocks the minimal handler reproduces (MINIMAL_HANDLER_PARTS); the others are ours to pay for.
+MINIMAL_PARTS = ("rest", "idempotency", "sqs", "docx")
 
 # Blocks of third-party modules, each with the reason a function needs it.
 BLOCKS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -152,6 +164,11 @@ class Case:
                 seen[module] = None
         return tuple(seen)
 
+    @property
+    def minimal_parts(self) -> tuple[str, ...]:
+        """What the minimal handler standing in for this function uses beyond its core."""
+        return tuple(part for part in MINIMAL_PARTS if part in self.blocks)
+
 
 def cases() -> list[Case]:
     """One case per distinct (module, dependency set); functions sharing both share a row."""
@@ -187,9 +204,10 @@ class Sample:
     deps_packages: tuple[str, ...]
 
 
-def handler_side(case: Case, env: dict[str, str]) -> Sample:
+def handler_side(case: Case, env: dict[str, str], first: tuple[str, ...] | None = None) -> Sample:
+    """One interpreter: `first` (default: the dependency set) imported, then the handler."""
     completed = subprocess.run(
-        [sys.executable, "-c", _TIMED, case.handler, case.entry, *case.modules],
+        [sys.executable, "-c", _TIMED, case.handler, case.entry, *(case.modules if first is None else first)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -206,6 +224,13 @@ def handler_side(case: Case, env: dict[str, str]) -> Sample:
         float(found["deps_cpu"]),
         tuple(found["packages"]),
         tuple(found["deps_packages"]),
+    )
+
+
+def minimal_side(case: Case, env: dict[str, str]) -> Sample:
+    """One interpreter: the minimal handler for this function imported, then the real handler."""
+    return handler_side(
+        case, {**env, "MINIMAL_HANDLER_PARTS": ",".join(case.minimal_parts)}, first=(MINIMAL_HANDLER,)
     )
 
 
@@ -237,6 +262,8 @@ class Row:
     case: Case
     samples: list[Sample] = field(default_factory=list)
     source: list[Sample] = field(default_factory=list)  # the same without bytecode
+    minimal: list[Sample] = field(default_factory=list)  # the minimal handler, then the handler
+    alone: list[Sample] = field(default_factory=list)  # the handler alone (for the check)
 
     def median(self, measure: str, samples: list[Sample] | None = None) -> float:
         return statistics.median(getattr(sample, measure) for sample in samples or self.samples)
@@ -249,6 +276,16 @@ class Row:
     @property
     def wall_ratio(self) -> float:
         return statistics.median(s.wall / s.deps_wall for s in self.samples)
+
+    @property
+    def minimal_ratio(self) -> float:
+        """Median over interpreters of (minimal + what the handler adds) / minimal, paired in one."""
+        return statistics.median(s.cpu / s.deps_cpu for s in self.minimal)
+
+    @property
+    def minimal_ratio_apart(self) -> float:
+        """The check: median of the handler alone / median of the minimal handler alone."""
+        return self.median("cpu", self.alone) / self.median("deps_cpu", self.minimal)
 
     @property
     def source_ratio(self) -> float:
@@ -265,11 +302,14 @@ def measure(rounds: int) -> tuple[list[Row], float]:
     rows = [Row(case) for case in cases()]
     for row in rows:  # warm-up, untimed: bytecode caches, the file system cache
         handler_side(row.case, env)
+        minimal_side(row.case, env)
     with tempfile.TemporaryDirectory() as cache_dir:
         without_bytecode = source_env(env, Path(cache_dir))
         for _ in range(rounds):
             for row in rows:
                 row.samples.append(handler_side(row.case, env))
+                row.minimal.append(minimal_side(row.case, env))
+                row.alone.append(handler_side(row.case, env, first=()))
                 row.source.append(handler_side(row.case, without_bytecode))
     return rows, interpreter_seconds(env)
 
@@ -279,43 +319,82 @@ def report(rows: list[Row], rounds: int, bare_s: float, seconds: float) -> str:
 
     worst = max(rows, key=lambda r: r.ratio)
     verdict = "met" if worst.ratio <= GOAL else "NOT met"
+    worst_minimal = max(rows, key=lambda r: r.minimal_ratio)
+    minimal_verdict = "met" if worst_minimal.minimal_ratio <= MINIMAL_GOAL else "NOT met"
     lines = [
-        "# Cold-start proxy: handler import against its unavoidable dependencies",
+        "# Cold-start proxy: handler import against its dependencies and against a minimal handler",
         "",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- command: `{COMMAND}` (from the repository root); {seconds:.0f} s",
         f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs "
         "(shared with other work while measured)",
         f"- python {platform.python_version()}, pydantic {pydantic.VERSION}",
-        "- method: side by side in one fresh interpreter per sample: it imports the dependency set "
-        "(timed: *dependencies*), then the handler module and its entry (timed on: *handler* is the "
-        "whole, dependencies + our code + any third-party module the handler loads beyond the set); "
-        "the ratio is taken per interpreter and its median over rounds is reported, so the two sides "
-        "always share a process, a memory layout and a moment of the machine (separate processes "
-        "varied by ±10% a sample on this shared two-core machine). Process CPU time "
+        "- method: two baselines, each paired with the handler in one fresh interpreter per sample. "
+        "Baseline 1: the interpreter imports the dependency set (timed: *dependencies*), then the "
+        "handler module and its entry (timed on: *handler* is the whole, dependencies + our code + "
+        "any third-party module the handler loads beyond the set). Baseline 2: another interpreter "
+        "imports the minimal handler (`benchmarks/minimal_handler.py`, timed: *minimal*), then the "
+        "real handler (timed on); the ratio (minimal + what the handler adds) / minimal is an upper "
+        "bound of handler / minimal, since the handler can cost no more than the minimal handler "
+        "plus what it loads beyond it. Each ratio is taken per interpreter and its median over "
+        "rounds is reported, so the two sides always share a process, a memory layout and a moment "
+        "of the machine (separate processes varied by ±10% a sample on this shared two-core "
+        "machine); in brackets after the baseline-2 ratio, the check from separate interpreters "
+        "(median of the handler imported alone / median of the minimal handler). Process CPU time "
         "(`time.process_time`; wall-clock in brackets); interpreter start-up "
-        f"({bare_s * 1e3:.0f} ms wall here) is in neither side; {rounds} rounds after an untimed "
-        "warm-up. Environment: the local runtime's variables (resource names, "
-        "`POWERTOOLS_TRACE_DISABLED=true`), `PYTHONPATH=functions`; no AWS call is made at import.",
+        f"({bare_s * 1e3:.0f} ms wall here) is in no "
+        f"figure; {rounds} rounds after an untimed warm-up. Environment: the local runtime's "
+        "variables (resource names, `POWERTOOLS_TRACE_DISABLED=true`), `PYTHONPATH=functions`; no "
+        "AWS call is made at import.",
         "",
         "| function(s) | handler | dependency set | handler ms CPU (wall) "
-        "| dependencies ms CPU (wall) | ratio CPU (wall) | goal | handler from source, ms CPU |",
-        "|---|---|---|---:|---:|---:|---|---:|",
+        "| dependencies ms CPU (wall) | ratio CPU (wall) | goal "
+        "| minimal handler | minimal ms CPU | ratio to minimal (separate) | goal "
+        "| handler from source, ms CPU |",
+        "|---|---|---|---:|---:|---:|---|---|---:|---:|---|---:|",
     ]
     for row in rows:
         ok = "met" if row.ratio <= GOAL else "NOT met"
+        minimal_ok = "met" if row.minimal_ratio <= MINIMAL_GOAL else "NOT met"
+        parts = " + ".join(("core", *row.case.minimal_parts))
         lines.append(
             f"| {', '.join(row.case.functions)} | `{row.case.handler}.{row.case.entry}` "
             f"| {' + '.join(row.case.blocks)} "
             f"| {row.median('cpu') * 1e3:.0f} ({row.median('wall') * 1e3:.0f}) "
             f"| {row.median('deps_cpu') * 1e3:.0f} ({row.median('deps_wall') * 1e3:.0f}) "
             f"| {row.ratio:.3f} ({row.wall_ratio:.3f}) | <= {GOAL}: **{ok}** "
+            f"| {parts} | {row.median('deps_cpu', row.minimal) * 1e3:.0f} "
+            f"| {row.minimal_ratio:.3f} ({row.minimal_ratio_apart:.3f}) "
+            f"| <= {MINIMAL_GOAL}: **{minimal_ok}** "
             f"| {row.median('cpu', row.source) * 1e3:.0f} ({row.source_ratio:.1f}x) |"
         )
     lines += [
         "",
-        f"**Worst ratio: {worst.ratio:.3f}x** for {', '.join(worst.case.functions)} "
+        f"**Worst ratio to the dependencies: {worst.ratio:.3f}x** for {', '.join(worst.case.functions)} "
         f"(goal <= {GOAL}x: {verdict}).",
+        "",
+        f"**Worst ratio to the minimal handler: {worst_minimal.minimal_ratio:.3f}x** for "
+        f"{', '.join(worst_minimal.case.functions)} (goal <= {MINIMAL_GOAL}x: {minimal_verdict}).",
+        "",
+        "## The minimal handler",
+        "",
+        "`benchmarks/minimal_handler.py` is the handler a user would write instead, on the same "
+        "libraries, the way powertools' documentation shows them: *core* is powertools `Logger` and "
+        "`Tracer`, one pydantic model and boto3; *rest* adds `APIGatewayRestResolver(enable_validation"
+        "=True)` with one typed route; *idempotency* the idempotency utility on its DynamoDB "
+        "persistence layer (made at first use, as Handoff makes its clients, so neither side pays "
+        "for a boto3 client at import); *sqs* a `BatchProcessor` with partial batch failures; *docx* "
+        "docxtpl. The case-data libraries (e-mail, phone numbers, ISO codes), the rule packs, "
+        "holidays, Standard Webhooks and filetype are ours to fit within the margin.",
+        "",
+        "What keeps our handlers within it: models build at first use (`LazyModel`, `defer_build`); "
+        "model modules do not use `from __future__ import annotations`, so pydantic reads each "
+        "field's annotation as an object instead of compiling and evaluating its string; the API "
+        "handlers (documents_api aside) import use cases and adapters in the route that calls them, "
+        "so a cold start "
+        "loads the models and the resolver, and its first request what that request uses; "
+        "iso4217 (which parses its XML table at import) and pycountry load at the first amount or "
+        "code checked; the composition root builds adapters at first use.",
         "",
         "## The dependency sets",
         "",
@@ -372,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         RESULTS.write_text(text, encoding="utf-8")
         print(f"written {RESULTS}")
-    return 0 if all(row.ratio <= GOAL for row in rows) else 1
+    met = all(row.ratio <= GOAL and row.minimal_ratio <= MINIMAL_GOAL for row in rows)
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

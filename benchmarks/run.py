@@ -144,19 +144,30 @@ def workflow_headlines(text: str) -> list[Headline]:
 
 def coldstart_headlines(text: str) -> list[Headline]:
     rows = []
-    for functions, cpu, deps, ratio, verdict in re.findall(
+    goal = _search(r"dependencies: [\d.]+x\*\* for .*? \(goal <= ([\d.]+)x", text)
+    minimal_goal = _search(r"minimal handler: [\d.]+x\*\* for .*? \(goal <= ([\d.]+)x", text)
+    for functions, cpu, deps, ratio, verdict, parts, minimal, minimal_ratio, minimal_verdict in re.findall(
         r"^\| ([\w, ]+) \| `[^`]+` \| [^|]+ \| (\d+) \(\d+\) \| (\d+) \(\d+\) \| ([\d.]+) \([\d.]+\) "
+        r"\| <= [\d.]+: \*\*([^*]+)\*\* \| ([\w +]+) \| (\d+) \| ([\d.]+) \([\d.]+\) "
         r"\| <= [\d.]+: \*\*([^*]+)\*\* \|",
         text,
         re.MULTILINE,
     ):
-        goal = _search(r"\(goal <= ([\d.]+)x", text)
         rows.append(
             Headline(
                 f"cold-start proxy, {functions}: handler import / its dependencies ({cpu} / {deps} ms CPU)",
                 f"{ratio}x",
                 f"<= {goal.group(1) if goal else '?'}x",
                 _verdict(verdict),
+            )
+        )
+        rows.append(
+            Headline(
+                f"cold-start proxy, {functions}: handler import / a minimal handler on the same "
+                f"libraries ({parts}: {minimal} ms CPU)",
+                f"{minimal_ratio}x",
+                f"<= {minimal_goal.group(1) if minimal_goal else '?'}x",
+                _verdict(minimal_verdict),
             )
         )
     return rows

@@ -43,7 +43,18 @@ class StageSettings(BaseModel):
             description="DEFAULT_RETENTION_DAYS of the functions (docs/deploy.md §9)",
         ),
     ]
-    reserved_concurrency: Annotated[dict[str, int], Field(description="Function name → reserved")] = {}
+    reserved_concurrency: Annotated[
+        dict[str, Annotated[int, Field(ge=1)]],
+        Field(description="Function name → reserved concurrency, instead of the catalog's"),
+    ] = {}
+    account_concurrency: Annotated[
+        int,
+        Field(
+            ge=100,
+            description="The Lambda concurrent-executions quota of the account the stage deploys to: "
+            "what the functions reserve must leave AWS's minimum of 100 unreserved",
+        ),
+    ] = 1000
     alarm_email: str | None = None
 
     @property

@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import Stack
 from constructs import Construct
 
+from infra.checkov_skips import skip
 from infra.constructs.api import Api
 from infra.constructs.data import Data
 from infra.constructs.evidence import VERIFIER, EvidenceEvents
@@ -14,7 +15,7 @@ from infra.constructs.functions import Functions
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.retention import FUNCTION as RETENTION
 from infra.constructs.retention import Retention
-from infra.constructs.webhooks import OutboundWebhooks
+from infra.constructs.webhooks import SENDER, OutboundWebhooks
 from infra.constructs.workflow import Workflow
 from infra.nag import acknowledge
 from infra.settings import StageSettings
@@ -28,12 +29,31 @@ class HandoffStack(Stack):
         self.settings = settings
         self.data = Data(self, "Data", settings=settings)
         self.functions = Functions(self, "Functions", settings=settings, data=self.data)
+        reserved = self.functions.reserved_concurrency
         self.evidence = EvidenceEvents(
-            self, "Evidence", data=self.data, verifier=self.functions.functions[VERIFIER]
+            self,
+            "Evidence",
+            data=self.data,
+            verifier=self.functions.functions[VERIFIER],
+            verifier_concurrency=reserved[VERIFIER],
         )
-        self.webhooks = OutboundWebhooks(self, "Webhooks", data=self.data, functions=self.functions.functions)
-        self.workflow = Workflow(self, "Workflow", settings=settings, functions=self.functions.functions)
-        self.api = Api(self, "Api", settings=settings, functions=self.functions.functions)
+        self.webhooks = OutboundWebhooks(
+            self,
+            "Webhooks",
+            data=self.data,
+            functions=self.functions.functions,
+            sender_concurrency=reserved[SENDER],
+        )
+        self.workflow = Workflow(
+            self,
+            "Workflow",
+            settings=settings,
+            functions=self.functions.functions,
+            logs_key=self.data.logs_key,
+        )
+        self.api = Api(
+            self, "Api", settings=settings, functions=self.functions.functions, logs_key=self.data.logs_key
+        )
         self.retention = Retention(
             self,
             "Retention",
@@ -69,3 +89,10 @@ class HandoffStack(Stack):
                     "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
                     reason,
                 )
+                for check in ("CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"):
+                    skip(
+                        child,
+                        check,
+                        f"{reason} It runs only while CloudFormation deploys (no concurrency to share, "
+                        "no event to dead-letter, nothing private to reach).",
+                    )

@@ -19,6 +19,9 @@ class Function:
     description: str = ""
     memory_mb: int = 512
     timeout_s: int = 29
+    # Reserved concurrency on AWS: this function's share of the account, and its cap, so that no
+    # function can starve the others (sizing and the account's headroom: docs/deploy.md, section 4).
+    reserved_concurrency: int = 10
 
 
 @dataclass(frozen=True)
@@ -31,12 +34,31 @@ class Route:
 
 STEPS = "handoff.handlers.workflow_steps"
 FUNCTIONS: tuple[Function, ...] = (
-    Function("authorizer", "handoff.handlers.authorizer", description="API key authorizer", memory_mb=256),
-    Function("business_api", "handoff.handlers.business_api", description="Cases for businesses"),
-    Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
-    Function("reports_api", "handoff.handlers.reports_api", description="Recovery reports and case ledgers"),
     Function(
-        "partner_api", "handoff.handlers.partner_api", description="Assignments for agencies and attorneys"
+        "authorizer",
+        "handoff.handlers.authorizer",
+        description="API key authorizer",
+        memory_mb=256,
+        reserved_concurrency=50,  # its answers are cached per token: runs on cache misses only
+    ),
+    Function(
+        "business_api",
+        "handoff.handlers.business_api",
+        description="Cases for businesses",
+        reserved_concurrency=100,  # the busiest: intake, evidence, case reads
+    ),
+    Function("operator_api", "handoff.handlers.operator_api", description="Tenants and API keys"),
+    Function(
+        "reports_api",
+        "handoff.handlers.reports_api",
+        description="Recovery reports and case ledgers",
+        reserved_concurrency=20,
+    ),
+    Function(
+        "partner_api",
+        "handoff.handlers.partner_api",
+        description="Assignments for agencies and attorneys",
+        reserved_concurrency=50,
     ),
     Function(
         "evidence_verifier",
@@ -44,8 +66,15 @@ FUNCTIONS: tuple[Function, ...] = (
         description="Checks uploaded evidence against its declaration (S3 → SQS)",
         memory_mb=1024,
         timeout_s=120,
+        reserved_concurrency=10,  # also its queue's maximum concurrency
     ),
-    Function("workflow_eligibility", STEPS, "check_eligibility", description="Workflow: eligibility"),
+    Function(
+        "workflow_eligibility",
+        STEPS,
+        "check_eligibility",
+        description="Workflow: eligibility",
+        reserved_concurrency=20,  # runs at every intake and evidence change
+    ),
     Function(
         "workflow_packet",
         STEPS,
@@ -64,8 +93,16 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mb=1024,
         timeout_s=60,
     ),
-    Function("workflow_wait", STEPS, "wait_for", description="Workflow: remember a task token"),
-    Function("workflow_routing", STEPS, "route", description="Workflow: routing decision"),
+    Function(
+        "workflow_wait",
+        STEPS,
+        "wait_for",
+        description="Workflow: remember a task token",
+        reserved_concurrency=20,  # before every wait of every case
+    ),
+    Function(
+        "workflow_routing", STEPS, "route", description="Workflow: routing decision", reserved_concurrency=20
+    ),
     Function(
         "workflow_referral",
         STEPS,
@@ -82,18 +119,21 @@ FUNCTIONS: tuple[Function, ...] = (
         "partner_webhooks",
         "handoff.handlers.partner_webhooks",
         description="Signed outcome webhooks from partners (Standard Webhooks)",
+        reserved_concurrency=20,  # unauthenticated route: a flood of bad signatures stops here
     ),
     Function(
         "webhook_sender",
         "handoff.handlers.webhook_sender",
         description="Outbound webhooks: signs and delivers case events, retries, dead-letters (SQS)",
         timeout_s=60,
+        reserved_concurrency=20,  # also its queue's maximum concurrency
     ),
     Function(
         "retention",
         "handoff.handlers.retention_job",
         description="Daily (EventBridge) and on request: erases personal data of ended cases past retention",
         timeout_s=900,
+        reserved_concurrency=5,  # the daily run and businesses' erasure requests (synchronous, rare)
     ),
     Function(
         "documents_api",
@@ -101,6 +141,7 @@ FUNCTIONS: tuple[Function, ...] = (
         documents=True,
         description="Legal documents (docxtpl)",
         memory_mb=1024,
+        reserved_concurrency=20,
     ),
 )
 

@@ -4,8 +4,6 @@ Required values have no default, so a missing variable fails at the first use wi
 a clear message instead of silently pointing somewhere else.
 """
 
-from __future__ import annotations
-
 import os
 from functools import cache
 from typing import Annotated, Self

@@ -9,6 +9,7 @@ import re
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -16,11 +17,16 @@ from constructs import Construct
 
 from handoff import catalog
 from handoff.handlers.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, TITLES
+from infra.checkov_skips import skip
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 
 AUTHORIZER = "authorizer"
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+SYNCHRONOUS = (
+    "API Gateway invokes it synchronously: a failure is the caller's answer (a problem document, or "
+    "the gateway's 5xx) and the caller retries; there is no event to keep in a dead-letter queue."
+)
 # Cheap early refusal (401 without invoking the authorizer), the same rule as services.access.
 BEARER_PATTERN = r"^[Bb][Ee][Aa][Rr][Ee][Rr] +[^ ]{16,} *$"
 
@@ -61,10 +67,15 @@ class Api(Construct):
         *,
         settings: StageSettings,
         functions: dict[str, lambda_.Function],
+        logs_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=settings.retention, removal_policy=settings.removal
+            self,
+            "AccessLogs",
+            retention=settings.retention,
+            removal_policy=settings.removal,
+            encryption_key=logs_key,
         )
         self.rest_api = apigw.RestApi(
             self,
@@ -109,6 +120,14 @@ class Api(Construct):
             validation_regex=BEARER_PATTERN,
             results_cache_ttl=Duration.seconds(settings.authorizer_cache_seconds),
         )
+        skip(functions[AUTHORIZER], "CKV_AWS_116", SYNCHRONOUS)
+        skip(
+            self.rest_api.deployment_stage,
+            "CKV_AWS_120",
+            "No response cache: answers depend on the caller's key (tenant, partner) and on the case's "
+            "current state; a cached answer could reach another caller or be stale. The authorizer's "
+            "results are cached per token.",
+        )
         # Cheap checks before any Lambda runs: path parameters present, write bodies are JSON
         # objects (400 malformed-request, as the handlers answer). Field rules stay in the models.
         self.validator = self.rest_api.add_request_validator(
@@ -129,6 +148,8 @@ class Api(Construct):
             name: apigw.LambdaIntegration(functions[name], allow_test_invoke=False)
             for name in catalog.API_FUNCTIONS
         }
+        for name in catalog.API_FUNCTIONS:
+            skip(functions[name], "CKV_AWS_116", SYNCHRONOUS)
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         for route in catalog.ROUTES:
             resource = self.rest_api.root.resource_for_path(route.path)
@@ -155,14 +176,14 @@ class Api(Construct):
                 "(DESIGN §8), not Cognito user pools.",
             )
             if not route.auth:
-                acknowledge(
-                    method,
-                    "APIG4",
+                reason = (
                     f"{route.method} {route.path} is the public liveness check; it returns no data."
                     if route.path == "/v1/health"
                     else f"{route.method} {route.path} is authenticated by its Standard Webhooks "
-                    "signature (per-partner secrets), verified in the handler before anything is read.",
+                    "signature (per-partner secrets), verified in the handler before anything is read."
                 )
+                acknowledge(method, "APIG4", reason)
+                skip(method, "CKV_AWS_59", reason)
 
     def _add_gateway_responses(self) -> None:
         for response_type, (status, slug) in GATEWAY_PROBLEMS.items():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from handoff.adapters import table_schema
+from infra.checkov_skips import skip
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 
@@ -54,6 +56,41 @@ class Data(Construct):
             pending_window=Duration.days(7 if removal == RemovalPolicy.DESTROY else 30),
         )
 
+        # Log groups (functions, API access, workflow) get a key of their own that only CloudWatch Logs
+        # may use, and only for this account's log groups in this region.
+        self.logs_key = kms.Key(
+            self,
+            "LogsKey",
+            description="Handoff logs: the functions', the API's access and the workflow's log groups",
+            enable_key_rotation=True,
+            removal_policy=removal,
+            pending_window=Duration.days(7 if removal == RemovalPolicy.DESTROY else 30),
+        )
+        stack = Stack.of(self)
+        self.logs_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+
         self.table = dynamodb.Table(
             self,
             "Table",
@@ -86,10 +123,14 @@ class Data(Construct):
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             removal_policy=removal,
+            # Who read or wrote evidence is in these logs: a deleted or overwritten log object is
+            # kept as a noncurrent version until the logs themselves would have expired.
+            versioned=True,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-access-logs",
                     expiration=Duration.days(365),
+                    noncurrent_version_expiration=Duration.days(365),
                     abort_incomplete_multipart_upload_after=Duration.days(1),
                 )
             ],
@@ -98,6 +139,11 @@ class Data(Construct):
             self.access_logs,
             "S1",
             "This is the server access log bucket; logging it into itself would loop.",
+        )
+        skip(
+            self.access_logs,
+            "CKV_AWS_18",
+            "This is the server access log bucket of the others; logging it into itself would loop.",
         )
 
         self.documents = self._bucket("Documents", "documents/", removal)

@@ -15,7 +15,7 @@ from constructs import Construct
 
 from handoff import catalog
 from infra.constructs.data import Data
-from infra.constructs.queues import queue_with_dead_letters
+from infra.constructs.queues import consumes, queue_with_dead_letters
 
 EVIDENCE_PREFIX = "evidence/"
 MAX_RECEIVES = 3
@@ -24,7 +24,13 @@ VERIFIER = "evidence_verifier"
 
 class EvidenceEvents(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, data: Data, verifier: lambda_.Function
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: Data,
+        verifier: lambda_.Function,
+        verifier_concurrency: int,
     ) -> None:
         super().__init__(scope, construct_id)
         self.queue, self.dead_letter_queue = queue_with_dead_letters(
@@ -47,5 +53,9 @@ class EvidenceEvents(Construct):
                 batch_size=10,
                 max_batching_window=Duration.seconds(5),
                 report_batch_item_failures=True,
+                # No more pollers than the function's reserved concurrency: a throttled batch would
+                # count as a receive of each message and dead-letter uploads that were never checked.
+                max_concurrency=max(2, verifier_concurrency),
             )
         )
+        consumes(verifier, "evidence uploads")

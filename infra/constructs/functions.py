@@ -19,6 +19,7 @@ from constructs import Construct, IConstruct
 
 from handoff import catalog
 from infra import bundle
+from infra.checkov_skips import skip
 from infra.constructs.data import Data
 from infra.constructs.workflow import state_machine_arns, state_machine_name
 from infra.nag import acknowledge
@@ -26,6 +27,8 @@ from infra.settings import StageSettings
 
 SERVICE = "handoff"
 METRICS_NAMESPACE = "Handoff"
+# Lambda refuses a reservation that leaves fewer unreserved concurrent executions in the account.
+MIN_UNRESERVED_CONCURRENCY = 100
 
 
 class TableAccess(StrEnum):
@@ -213,7 +216,8 @@ _KMS_FOR_BUCKET = {  # what each access needs of the data key: deleting and lega
 
 
 class Functions(Construct):
-    """`functions[name]` for every catalog entry; `dead_letter_queues[name]` for asynchronous ones."""
+    """`functions[name]` for every catalog entry; `dead_letter_queues[name]` for asynchronous ones;
+    `reserved_concurrency[name]` what each reserves."""
 
     def __init__(self, scope: Construct, construct_id: str, *, settings: StageSettings, data: Data) -> None:
         super().__init__(scope, construct_id)
@@ -225,9 +229,7 @@ class Functions(Construct):
             "packets": data.packets,
         }
         self.state_machine_arn, self.executions_arn = state_machine_arns(self, settings)
-        unknown = set(settings.reserved_concurrency) - {f.name for f in catalog.FUNCTIONS}
-        if unknown:
-            raise ValueError(f"reserved_concurrency names unknown functions: {sorted(unknown)}")
+        self.reserved_concurrency = reserved_concurrency(settings)
         self.functions: dict[str, lambda_.Function] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         for spec in catalog.FUNCTIONS:
@@ -250,7 +252,11 @@ class Functions(Construct):
             description=f"Handoff {spec.name}: only what NEEDS[{spec.name!r}] declares",
         )
         log_group = logs.LogGroup(
-            scope, "Logs", retention=self.settings.retention, removal_policy=self.settings.removal
+            scope,
+            "Logs",
+            retention=self.settings.retention,
+            removal_policy=self.settings.removal,
+            encryption_key=self.data.logs_key,
         )
         environment = {
             "POWERTOOLS_SERVICE_NAME": SERVICE,
@@ -300,7 +306,7 @@ class Functions(Construct):
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
             environment=environment,
-            reserved_concurrent_executions=self.settings.reserved_concurrency.get(spec.name),
+            reserved_concurrent_executions=self.reserved_concurrency[spec.name],
             dead_letter_queue=dead_letter_queue,
             retry_attempts=2 if needs.asynchronous else None,
         )
@@ -316,6 +322,20 @@ class Functions(Construct):
             role,
             "IAM5[Resource::*]",
             "X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+        )
+        skip(
+            function,
+            "CKV_AWS_117",
+            "No VPC: the function reaches only AWS APIs (DynamoDB, S3, SQS, Step Functions, KMS) over "
+            "TLS with IAM, and webhook_sender the public endpoints businesses register; there is no "
+            "private resource to reach, and a VPC would add NAT gateways or an endpoint per service.",
+        )
+        skip(
+            function,
+            "CKV_AWS_173",
+            "The environment holds resource names, ARNs and settings, never a secret (secrets are "
+            "sealed with their own KMS key in the table); Lambda encrypts it at rest with its AWS "
+            "managed key.",
         )
         return function
 
@@ -399,6 +419,26 @@ class Functions(Construct):
         child = construct.node.default_child
         assert isinstance(child, CfnElement)
         return Stack.of(self).get_logical_id(child)
+
+
+def reserved_concurrency(settings: StageSettings) -> dict[str, int]:
+    """Each function's reserved concurrency: the catalog's, or the stage's override; refuses a
+    total that would leave the account fewer than `MIN_UNRESERVED_CONCURRENCY` unreserved."""
+    unknown = set(settings.reserved_concurrency) - {f.name for f in catalog.FUNCTIONS}
+    if unknown:
+        raise ValueError(f"reserved_concurrency names unknown functions: {sorted(unknown)}")
+    reserved = {
+        f.name: settings.reserved_concurrency.get(f.name, f.reserved_concurrency) for f in catalog.FUNCTIONS
+    }
+    left = settings.account_concurrency - sum(reserved.values())
+    if left < MIN_UNRESERVED_CONCURRENCY:
+        raise ValueError(
+            f"the functions reserve {sum(reserved.values())} concurrent executions, leaving {left} of the "
+            f"account's {settings.account_concurrency}; Lambda needs {MIN_UNRESERVED_CONCURRENCY} "
+            "unreserved. "
+            "Raise the account's quota (and account_concurrency in cdk.json) or lower reserved_concurrency."
+        )
+    return reserved
 
 
 def _nag_name(value: str, pseudo: str) -> str:

@@ -27,7 +27,7 @@ from constructs import Construct
 from handoff import catalog
 from infra.constructs.data import Data
 from infra.constructs.functions import NEEDS, TableAccess
-from infra.constructs.queues import queue_with_dead_letters
+from infra.constructs.queues import consumes, queue_with_dead_letters
 
 SENDER = "webhook_sender"
 MAX_RECEIVES = 5
@@ -47,6 +47,7 @@ class OutboundWebhooks(Construct):
         *,
         data: Data,
         functions: Mapping[str, lambda_.Function],
+        sender_concurrency: int,
     ) -> None:
         super().__init__(scope, construct_id)
         self.queue, self.dead_letter_queue = queue_with_dead_letters(
@@ -72,8 +73,10 @@ class OutboundWebhooks(Construct):
                 batch_size=10,
                 max_batching_window=Duration.seconds(1),
                 report_batch_item_failures=True,
+                max_concurrency=max(2, sender_concurrency),  # within its reserved concurrency
             )
         )
+        consumes(sender, "outbound webhooks")
 
     @staticmethod
     def _may_send(function: lambda_.Function, queue: sqs.IQueue, data: Data) -> None:

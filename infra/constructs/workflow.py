@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from handoff import workflow_definition
+from infra.checkov_skips import skip
 from infra.nag import acknowledge
 from infra.settings import StageSettings
 
@@ -51,7 +53,8 @@ class Workflow(Construct):
         construct_id: str,
         *,
         settings: StageSettings,
-        functions: Mapping[str, lambda_.IFunction],
+        functions: Mapping[str, lambda_.Function],
+        logs_key: kms.IKey,
     ) -> None:
         super().__init__(scope, construct_id)
         steps = {
@@ -59,7 +62,13 @@ class Workflow(Construct):
         }
         substitutions = {placeholder: fn.function_arn for placeholder, fn in steps.items()}
         substitutions.update(workflow_definition.DEFAULT_RETRY)
-        log_group = logs.LogGroup(self, "Logs", retention=settings.retention, removal_policy=settings.removal)
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=settings.retention,
+            removal_policy=settings.removal,
+            encryption_key=logs_key,
+        )
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -74,6 +83,12 @@ class Workflow(Construct):
         )
         for fn in steps.values():
             fn.grant_invoke(self.state_machine)
+            skip(
+                fn,
+                "CKV_AWS_116",
+                "The state machine invokes each step synchronously: its Retry retries a failed step "
+                "and its Catch records the failure on the case (RecordFailure); nothing is lost.",
+            )
         role = self.state_machine.role
         acknowledge(
             role,

@@ -49,3 +49,31 @@ def test_unknown_setting_is_refused() -> None:
 def test_every_stage_names_a_real_log_retention() -> None:
     for name, values in CONTEXT[STAGES_CONTEXT_KEY].items():
         assert StageSettings.model_validate({"name": name, **values}).retention is not None
+
+
+def _settings(**changes: Any) -> StageSettings:
+    return StageSettings.model_validate({"name": "dev", **CONTEXT[STAGES_CONTEXT_KEY]["dev"], **changes})
+
+
+def test_every_function_reserves_the_catalogs_concurrency_unless_the_stage_says_otherwise() -> None:
+    from handoff import catalog
+    from infra.constructs.functions import reserved_concurrency
+
+    reserved = reserved_concurrency(_settings(reserved_concurrency={"business_api": 150}))
+    assert reserved["business_api"] == 150
+    assert reserved["authorizer"] == catalog.function("authorizer").reserved_concurrency
+    assert set(reserved) == {f.name for f in catalog.FUNCTIONS}
+    with pytest.raises(ValueError, match="unknown functions"):
+        reserved_concurrency(_settings(reserved_concurrency={"no_such_function": 5}))
+
+
+def test_reservations_must_leave_the_account_its_unreserved_minimum() -> None:
+    """Lambda refuses a reservation that leaves fewer than 100 unreserved: the synth says so first."""
+    from infra.constructs.functions import reserved_concurrency
+
+    total = sum(reserved_concurrency(_settings()).values())
+    assert reserved_concurrency(_settings(account_concurrency=total + 100))
+    with pytest.raises(ValueError, match="Lambda needs 100 unreserved"):
+        reserved_concurrency(_settings(account_concurrency=total + 99))
+    with pytest.raises(ValidationError):
+        _settings(reserved_concurrency={"business_api": 0})

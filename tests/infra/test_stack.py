@@ -111,7 +111,8 @@ def test_table_has_schema_keys_pitr_kms_and_ttl(dev: Synthesized) -> None:
 
 def test_every_kms_key_rotates(dev: Synthesized) -> None:
     keys = dev.of_type("AWS::KMS::Key")
-    assert len(keys) == 3  # data at rest; messages (queues, alarm topic); webhook signing secrets
+    # data at rest; messages (queues, alarm topic); webhook signing secrets; log groups
+    assert len(keys) == 4
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
 
 
@@ -201,6 +202,17 @@ def test_evidence_uploads_reach_the_verifier_with_partial_batch_failures(dev: Sy
     (queue_config,) = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
     assert queue_config["Events"] == ["s3:ObjectCreated:*"]
     assert queue_config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "evidence/"}]
+
+
+def test_queue_consumers_poll_within_their_reserved_concurrency(dev: Synthesized) -> None:
+    """More pollers than the reservation would throttle batches, count receives and dead-letter
+    messages that were never processed."""
+    mappings = dev.of_type("AWS::Lambda::EventSourceMapping").values()
+    assert len(mappings) == 2  # evidence uploads, outbound webhooks
+    for mapping in mappings:
+        function = dev.resources[ref_id(mapping["Properties"]["FunctionName"])]["Properties"]
+        reserved = function["ReservedConcurrentExecutions"]
+        assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved}
 
 
 # ---------------------------------------------------------------- functions

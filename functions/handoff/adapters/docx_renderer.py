@@ -29,8 +29,6 @@ letter. Contexts are the pydantic models of `handoff.domain.documents`; docxtpl'
 objects (InlineImage, Subdoc, RichText) are not used by these templates.
 """
 
-from __future__ import annotations
-
 import hashlib
 import importlib
 import io
@@ -106,7 +104,7 @@ class TemplateSettings(LazyModel):
     ] = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> TemplateSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "TemplateSettings":
         env = os.environ if environ is None else environ
         value = env.get(TEMPLATES_DIR_ENV)
         return cls(handoff_templates_dir=Path(value) if value else None)
@@ -239,7 +237,7 @@ class _PreparedTemplate:
 
     spec: TemplateSpec
     model: type[BaseModel]
-    env: Environment
+    env: "Environment"
     static_package: bytes  # ZIP of the members copied as they are ([Content_Types].xml first)
     rendered_order: tuple[str, ...]  # members rendered on each call, appended in this order
     body_member: str
@@ -258,7 +256,7 @@ def _refuse_none(value: object) -> object:
     return value
 
 
-def _new_environment() -> Environment:
+def _new_environment() -> "Environment":
     """A Jinja environment that compiles each distinct source once (docxtpl asks for it on every render)."""
     from jinja2 import Environment, StrictUndefined, Template
 

@@ -7,8 +7,6 @@ first validation, serialization or schema; the models a request does use cost th
 only later.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 

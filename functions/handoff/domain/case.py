@@ -1,7 +1,5 @@
 """The case entity, its timeline events and the caller who acts on it."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 import secrets
@@ -142,7 +140,7 @@ class Case:
         actor: str,
         now: datetime,
         options: ClaimOptions | None = None,
-    ) -> Case:
+    ) -> "Case":
         case = cls(case_id, tenant_id, intake, CaseStatus.submitted, now, now)
         case.redaction_salt = secrets.token_hex(32)
         case.claim_options = options or ClaimOptions()

@@ -15,8 +15,6 @@ Nothing here is legal advice. A letter is written for a creditor to send; rule
 references in it tell the debtor where a charge comes from.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Self
@@ -81,7 +79,7 @@ class DateText(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '1 April 2026'")]
 
     @classmethod
-    def of(cls, value: date) -> DateText:
+    def of(cls, value: date) -> "DateText":
         return cls(value=value, text=format_date(value))
 
     def __str__(self) -> str:
@@ -93,7 +91,7 @@ class Percent(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '25%'")]
 
     @classmethod
-    def of(cls, value: Decimal | str | int) -> Percent:
+    def of(cls, value: Decimal | str | int) -> "Percent":
         number = Decimal(value)
         return cls(value=number, text=format_percent(number))
 
@@ -172,7 +170,7 @@ class ResponsePeriod(DocumentModel):
     text: Annotated[str, Field(description="As printed, e.g. '30 days' or '10 business days'")]
 
     @classmethod
-    def of(cls, days: int, *, business_days: bool) -> ResponsePeriod:
+    def of(cls, days: int, *, business_days: bool) -> "ResponsePeriod":
         unit = "business day" if business_days else "day"
         return cls(days=days, business_days=business_days, text=f"{days} {unit}{'' if days == 1 else 's'}")
 

@@ -22,8 +22,6 @@ Decisions:
 All reasons that apply are reported, in that order; a case is eligible when there are none.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated

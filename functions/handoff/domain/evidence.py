@@ -1,7 +1,5 @@
 """Evidence a creditor uploads for a case, and the readiness checklist built on it."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum

@@ -5,8 +5,6 @@ field live here; rules that span fields (decimals against the currency, the
 outstanding balance) live in `domain.intake_rules`, which names the failing path.
 """
 
-from __future__ import annotations
-
 import re
 import types
 from datetime import date, datetime
@@ -15,7 +13,6 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -104,12 +101,16 @@ class Strict(LazyModel):
 
 
 def _country(code: str) -> str:
+    import pycountry  # its databases load at first use anyway; the package itself at the first check
+
     if pycountry.countries.get(alpha_2=code) is None:
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 
 
 def _subdivision(code: str) -> str:
+    import pycountry
+
     if pycountry.subdivisions.get(code=code) is None:
         raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision code")
     return code

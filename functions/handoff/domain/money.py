@@ -5,14 +5,10 @@ Where a whole model is in one currency (a case, a claim, a ledger), its amounts 
 `Decimal`s next to one `currency` field; `Money` is for an amount that travels on its own.
 """
 
-from __future__ import annotations
-
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Annotated
 
-import iso4217
-import pycountry
 from pydantic import Field, ValidationInfo, field_validator
 
 from handoff.domain.input_types import DECIMAL_STRING, PLAIN_TEXT
@@ -33,6 +29,9 @@ class AmountScaleError(ValueError):
 @cache
 def minor_unit(currency: str) -> int:
     """Number of decimals of the currency's minor unit (JPY 0, GBP 2, BHD 3)."""
+    import iso4217  # parses its XML table at import: loaded at the first amount, not at cold start
+    import pycountry
+
     if pycountry.currencies.get(alpha_3=currency) is None:
         raise CurrencyError(f"{currency!r} is not an ISO 4217 currency code")
     try:
@@ -116,7 +115,7 @@ class Money(Strict):
         return at_scale_or_value_error(amount, info.data.get("currency"))
 
     @classmethod
-    def of(cls, amount: Decimal | str | int, currency: str) -> Money:
+    def of(cls, amount: Decimal | str | int, currency: str) -> "Money":
         """At the currency's minor unit; `AmountScaleError` for an amount that would need rounding."""
         return cls(currency=currency, amount=exact(Decimal(amount), currency))
 

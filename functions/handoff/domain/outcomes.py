@@ -5,8 +5,6 @@ Amounts are decimal strings in the case's currency, exact at its minor unit (che
 the case when the event is recorded). Close codes are the ones in common use (DESIGN.md §3).
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum

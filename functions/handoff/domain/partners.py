@@ -16,8 +16,6 @@ Conventions, chosen once and tested at their edges:
   limit). One band per currency; amounts are exact at the currency's minor unit.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -245,7 +243,7 @@ class _PartnerFields(Strict):
 class PartnerRequest(_PartnerFields):
     """Create a partner, or replace one in full (the operator API's POST and PUT body)."""
 
-    def to_partner(self, partner_id: str, open_cases: int = 0) -> Partner:
+    def to_partner(self, partner_id: str, open_cases: int = 0) -> "Partner":
         return Partner(partner_id=partner_id, open_cases=open_cases, **dict(self))
 
 

@@ -7,8 +7,6 @@ it ended (the tenant's policy), unless a legal hold applies. A business may ask 
 (a data subject's request), but never while the case is open or held.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -72,14 +70,14 @@ def policy_of(tenant_days: int | None, default_days: int) -> RetentionPolicy:
     return RetentionPolicy(days_after_close=tenant_days, source="tenant")
 
 
-def erase_after(case: Case, days: int) -> datetime | None:
+def erase_after(case: "Case", days: int) -> datetime | None:
     """When the case's personal data becomes due for erasure; None while it is open."""
     if case.closed_at is None:
         return None
     return case.closed_at + timedelta(days=days)
 
 
-def is_due(case: Case, days: int, now: datetime) -> bool:
+def is_due(case: "Case", days: int, now: datetime) -> bool:
     due = erase_after(case, days)
     return due is not None and due <= now and not case.legal_holds and not erased(case)
 
@@ -92,7 +90,7 @@ class PacketLock:
     legal_hold: bool
 
 
-def packet_lock(case: Case, days: int, now: datetime) -> PacketLock:
+def packet_lock(case: "Case", days: int, now: datetime) -> PacketLock:
     """Retention never outlasts the policy: it ends `days` after the packet is made, and no later than
     the case's own erasure date, so the daily job never meets a packet still under retention. A case
     on legal hold gets an Object Lock legal hold, which has no end date: it lasts until lifted."""
@@ -103,11 +101,11 @@ def packet_lock(case: Case, days: int, now: datetime) -> PacketLock:
     return PacketLock(until if until > now else None, bool(case.legal_holds))
 
 
-def erased(case: Case) -> bool:
+def erased(case: "Case") -> bool:
     return case.erasure is not None and case.erasure.completed_at is not None
 
 
-def check_erasable(case: Case) -> None:
+def check_erasable(case: "Case") -> None:
     """Refuse (409, with the reason) while the case is open or any legal hold applies."""
     if case.status not in ENDED:
         raise ErasureRefusedError(
@@ -118,13 +116,13 @@ def check_erasable(case: Case) -> None:
         raise ErasureRefusedError("legal_hold", f"the case is on legal hold ({holders}): erasure waits")
 
 
-def check_not_erased(case: Case) -> None:
+def check_not_erased(case: "Case") -> None:
     """Nothing new about a person is recorded on a case whose personal data is (being) erased."""
     if case.erasure is not None:
         raise ConflictError(f"the personal data of case {case.case_id} was erased; it takes no new data")
 
 
-def place_hold(case: Case, holder: HolderKind, reason: str, actor: str, now: datetime) -> LegalHold:
+def place_hold(case: "Case", holder: HolderKind, reason: str, actor: str, now: datetime) -> LegalHold:
     if case.erasure is not None:
         raise ConflictError("the case's personal data is erased or being erased: there is nothing to hold")
     if any(h.holder == holder for h in case.legal_holds):
@@ -135,7 +133,7 @@ def place_hold(case: Case, holder: HolderKind, reason: str, actor: str, now: dat
     return hold
 
 
-def lift_hold(case: Case, holder: HolderKind, reason: str, actor: str, now: datetime) -> None:
+def lift_hold(case: "Case", holder: HolderKind, reason: str, actor: str, now: datetime) -> None:
     if not any(h.holder == holder for h in case.legal_holds):
         raise ConflictError(f"the case has no legal hold placed by the {holder}")
     case.legal_holds = [h for h in case.legal_holds if h.holder != holder]
@@ -143,7 +141,7 @@ def lift_hold(case: Case, holder: HolderKind, reason: str, actor: str, now: date
     case.record("legal_hold.lifted", actor, now, {"holder": holder, "reason": reason, "remaining": remaining})
 
 
-def begin_erasure(case: Case, trigger: ErasureTrigger, actor: str, now: datetime) -> None:
+def begin_erasure(case: "Case", trigger: ErasureTrigger, actor: str, now: datetime) -> None:
     """Claim the erasure on the timeline before anything is deleted: from here no hold can be placed."""
     if case.erasure is not None:
         return  # started before (a retry) or done
@@ -153,7 +151,7 @@ def begin_erasure(case: Case, trigger: ErasureTrigger, actor: str, now: datetime
 
 
 def complete_erasure(
-    case: Case, fields: int, files: int, removed: dict[str, str], actor: str, now: datetime
+    case: "Case", fields: int, files: int, removed: dict[str, str], actor: str, now: datetime
 ) -> None:
     """Record what was erased and destroy the salt: the markers left behind can no longer be tested."""
     assert case.erasure is not None, "begin_erasure first"

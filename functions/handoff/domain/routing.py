@@ -25,8 +25,6 @@ partner bands' convention (`min` inclusive, `max` exclusive); a rule that lists 
 conditions does not match a currency it has none for.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -279,7 +277,7 @@ class RoutingRule(Strict):
             raise ValueError(f"signals both required and forbidden: {', '.join(sorted(clash))}")
         return self
 
-    def misses(self, facts: CaseFacts) -> list[str]:
+    def misses(self, facts: "CaseFacts") -> list[str]:
         """Every condition of this rule that the case does not meet (empty: the rule matches)."""
         why: list[str] = []
         if not any(jurisdiction_matches(p, facts.debtor_jurisdiction) for p in self.jurisdictions):
@@ -300,7 +298,7 @@ class RoutingRule(Strict):
             )
         return why
 
-    def _amount_misses(self, facts: CaseFacts) -> list[str]:
+    def _amount_misses(self, facts: "CaseFacts") -> list[str]:
         amount = facts.principal
         for condition in self.amounts:
             if condition.currency == facts.currency:
@@ -380,7 +378,7 @@ class CaseFacts(Strict):
         summary: CaseSummary,
         signals: EscalationSignals,
         debt_type: DebtType = DebtType.commercial,
-    ) -> CaseFacts:
+    ) -> "CaseFacts":
         return cls(
             case_id=case_id,
             currency=intake.currency,

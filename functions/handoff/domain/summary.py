@@ -1,7 +1,5 @@
 """What the platform computes from an intake: balances, ageing, contact history."""
 
-from __future__ import annotations
-
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal

@@ -1,7 +1,5 @@
 """Businesses (tenants): the creditor's profile, and identifiers (API keys: `domain.api_keys`)."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal

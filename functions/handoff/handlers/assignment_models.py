@@ -1,7 +1,5 @@
 """Response models of the partner API: the case file a partner works from."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
@@ -46,8 +44,12 @@ class AssignmentResponse(LazyModel):
 
     @classmethod
     def of(
-        cls, case: Case, creditor: TenantProfile, evidence: list[Evidence], documents: list[GeneratedDocument]
-    ) -> AssignmentResponse:
+        cls,
+        case: "Case",
+        creditor: TenantProfile,
+        evidence: "list[Evidence]",
+        documents: "list[GeneratedDocument]",
+    ) -> "AssignmentResponse":
         return cls(
             case=CaseResponse.of(case),
             creditor=CreditorView(

@@ -1,21 +1,21 @@
-"""Business API: submit cases, follow them, log contacts. Also serves /v1/health."""
+"""Business API: submit cases, follow them, log contacts. Also serves /v1/health.
+
+Use cases and adapters are imported in the route that calls them: a cold start loads the models
+and the resolver, and its first request only what that request uses (benchmarks/coldstart.md).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.aws import s3_storage
-from handoff.adapters.dynamodb import case_repository, evidence_repository, tenant_repository
-from handoff.adapters.idempotency import run_once
-from handoff.config import api_settings, business_api_settings, packet_settings
-from handoff.domain.case import Case, PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.principals import PrincipalKind
 from handoff.handlers import claim_routes, retention_routes, webhook_routes
 from handoff.handlers.evidence_models import (
     EvidenceListResponse,
@@ -24,7 +24,7 @@ from handoff.handlers.evidence_models import (
     EvidenceUploadResponse,
     UploadResponse,
 )
-from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.http import build_resolver, lambda_entry, max_body_bytes, require
 from handoff.handlers.models import (
     CaseListItem,
     CaseListResponse,
@@ -39,13 +39,10 @@ from handoff.handlers.models import (
     ReasonRequest,
     VerificationResponse,
 )
-from handoff.handlers.wiring import packet_deps, workflow_deps
 from handoff.observability import logger, tracer
-from handoff.services import cases as case_service
-from handoff.services import evidence as evidence_service
-from handoff.services import packets as packet_service
-from handoff.services import workflow
-from handoff.services.evidence import EvidenceLimits
+
+if TYPE_CHECKING:
+    from handoff.domain.case import Case
 
 router = APIGatewayRouter()
 health_router = APIGatewayRouter()
@@ -68,6 +65,13 @@ def submit_case(
         str, Header(alias="Idempotency-Key", min_length=8, max_length=128, description="Unique per new case")
     ],
 ) -> Response[CaseResponse]:
+    from handoff.adapters.dynamodb import case_repository, tenant_repository
+    from handoff.adapters.idempotency import run_once
+    from handoff.config import business_api_settings
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import cases as case_service
+    from handoff.services import workflow
+
     caller = require(router, PrincipalKind.business)
     intake = body
     made: list[Case] = []
@@ -93,6 +97,9 @@ def submit_case(
 def list_cases(
     status: Annotated[CaseStatus | None, Query()] = None, limit: Limit = 25, cursor: Cursor = None
 ) -> CaseListResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.services import cases as case_service
+
     caller = require(router, PrincipalKind.business)
     page = case_service.list_cases(case_repository(), caller, status, limit, cursor)
     return CaseListResponse(items=[CaseListItem.of(c) for c in page.items], next_cursor=page.cursor)
@@ -100,12 +107,18 @@ def list_cases(
 
 @router.get("/v1/cases/<case_id>", summary="Read a case and its computed summary", tags=["cases"])
 def get_case(case_id: CaseId) -> CaseResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.services import cases as case_service
+
     caller = require(router, PrincipalKind.business)
     return CaseResponse.of(case_service.get_case(case_repository(), caller, case_id))
 
 
 @router.get("/v1/cases/<case_id>/events", summary="The case timeline, oldest first", tags=["cases"])
 def case_events(case_id: CaseId, limit: Limit = 100, cursor: Cursor = None) -> EventListResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.services import cases as case_service
+
     caller = require(router, PrincipalKind.business)
     page = case_service.case_events(case_repository(), caller, case_id, limit, cursor)
     return EventListResponse(items=[EventResponse.of(e) for e in page.items], next_cursor=page.cursor)
@@ -113,12 +126,19 @@ def case_events(case_id: CaseId, limit: Limit = 100, cursor: Cursor = None) -> E
 
 @router.get("/v1/cases/<case_id>/verify", summary="Check the timeline's hash chain", tags=["cases"])
 def verify_case(case_id: CaseId) -> VerificationResponse:
+    from handoff.handlers.wiring import packet_deps
+    from handoff.services import packets as packet_service
+
     caller = require(router, PrincipalKind.business)
     return VerificationResponse.of(packet_service.verify(packet_deps(), caller, case_id))
 
 
 @router.get("/v1/cases/<case_id>/packet", summary="Download the latest evidence packet", tags=["evidence"])
 def download_packet(case_id: CaseId) -> DownloadResponse:
+    from handoff.config import packet_settings
+    from handoff.handlers.wiring import packet_deps
+    from handoff.services import packets as packet_service
+
     caller = require(router, PrincipalKind.business)
     assert caller.tenant_id
     seconds = packet_settings().download_url_seconds
@@ -128,6 +148,9 @@ def download_packet(case_id: CaseId) -> DownloadResponse:
 
 @router.post("/v1/cases/<case_id>/contacts", summary="Log a contact attempt", tags=["cases"])
 def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.services import cases as case_service
+
     caller = require(router, PrincipalKind.business)
     case = case_service.log_contact(case_repository(), caller, case_id, body, utcnow())
     return CaseResponse.of(case)
@@ -146,9 +169,14 @@ ROUTERS.append(claim_routes.router)  # the claim: assessment, quote, legal event
     responses={201: {"description": "Created"}},
 )
 def declare_evidence(case_id: CaseId, body: EvidenceRequest) -> Response[EvidenceUploadResponse]:
+    from handoff.adapters.aws import s3_storage
+    from handoff.adapters.dynamodb import case_repository, evidence_repository
+    from handoff.config import business_api_settings
+    from handoff.services import evidence as evidence_service
+
     caller = require(router, PrincipalKind.business)
     settings = business_api_settings()
-    limits = EvidenceLimits(
+    limits = evidence_service.EvidenceLimits(
         settings.evidence_bucket, settings.max_evidence_bytes, settings.upload_url_seconds
     )
     item, ticket = evidence_service.declare_evidence(
@@ -164,6 +192,9 @@ def declare_evidence(case_id: CaseId, body: EvidenceRequest) -> Response[Evidenc
     "/v1/cases/<case_id>/evidence", summary="Evidence with its status, and readiness", tags=["evidence"]
 )
 def list_evidence(case_id: CaseId) -> EvidenceListResponse:
+    from handoff.adapters.dynamodb import case_repository, evidence_repository
+    from handoff.services import evidence as evidence_service
+
     caller = require(router, PrincipalKind.business)
     items, ready = evidence_service.list_evidence(case_repository(), evidence_repository(), caller, case_id)
     return EvidenceListResponse(items=[EvidenceResponse.of(e) for e in items], readiness=ready)
@@ -177,6 +208,12 @@ def report_payment(
     body: PaymentRequest,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=128)],
 ) -> CaseResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.adapters.idempotency import run_once
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import cases as case_service
+    from handoff.services import workflow
+
     caller = require(router, PrincipalKind.business)
     made: list[Case] = []
 
@@ -195,12 +232,18 @@ def report_payment(
     "/v1/cases/<case_id>/dispute", summary="The debtor disputes: put the case on hold", tags=["actions"]
 )
 def dispute_case(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, PrincipalKind.business)
     return CaseResponse.of(workflow.dispute(workflow_deps(), caller, case_id, body.reason, utcnow()))
 
 
 @router.post("/v1/cases/<case_id>/withdraw", summary="Withdraw the case", tags=["actions"])
 def withdraw_case(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, PrincipalKind.business)
     return CaseResponse.of(workflow.withdraw(workflow_deps(), caller, case_id, body.reason, utcnow()))
 
@@ -209,6 +252,9 @@ def withdraw_case(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
     "/v1/cases/<case_id>/release", summary="Lift a hold and check eligibility again", tags=["actions"]
 )
 def release_case(case_id: CaseId) -> CaseResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, PrincipalKind.business)
     assert caller.tenant_id
     return CaseResponse.of(
@@ -218,5 +264,5 @@ def release_case(case_id: CaseId) -> CaseResponse:
 
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
-    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+    tracer.capture_lambda_handler(lambda_entry(app, max_body_bytes))
 )

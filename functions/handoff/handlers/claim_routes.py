@@ -1,6 +1,7 @@
-"""Business API: the claim's assessment on any date, a quote for an unsaved case, legal events."""
+"""Business API: the claim's assessment on any date, a quote for an unsaved case, legal events.
 
-from __future__ import annotations
+Use cases and adapters are imported in the routes that call them (see business_api).
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -11,17 +12,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import ConfigDict, Field
 
-from handoff.adapters.dynamodb import case_repository, tenant_repository
 from handoff.domain.base import LazyModel
-from handoff.domain.case import PrincipalKind
 from handoff.domain.claim import Claim, LegalEvent, LegalEventKind
 from handoff.domain.clock import utcnow
 from handoff.domain.input_types import DECIMAL_STRING, FREE_TEXT, PLAIN_TEXT
 from handoff.domain.models import Strict
+from handoff.domain.principals import PrincipalKind
 from handoff.domain.routing import RoutingDecision
 from handoff.handlers.http import require
 from handoff.handlers.models import CaseRequest, CaseResponse
-from handoff.services import claims
 
 router = APIGatewayRouter()
 CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
@@ -104,6 +103,9 @@ class QuoteResponse(LazyModel):
     tags=["cases"],
 )
 def get_assessment(case_id: CaseId, as_of: AsOf = None) -> Claim:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.services import claims
+
     caller = require(router, PrincipalKind.business)
     return claims.case_assessment(case_repository(), caller, case_id, as_of or utcnow().date())
 
@@ -114,9 +116,11 @@ def get_assessment(case_id: CaseId, as_of: AsOf = None) -> Claim:
     tags=["cases"],
 )
 def post_assessment(body: CaseRequest, as_of: AsOf = None) -> QuoteResponse:
-    caller = require(router, PrincipalKind.business)
+    from handoff.adapters.dynamodb import tenant_repository
     from handoff.handlers.wiring import partner_of, route_for_quote
+    from handoff.services import claims
 
+    caller = require(router, PrincipalKind.business)
     day = as_of or utcnow().date()
     quote = claims.quote(tenant_repository(), caller, body, day, route_for_quote(day), partner_of, utcnow())
     basis = None
@@ -137,6 +141,9 @@ def post_assessment(body: CaseRequest, as_of: AsOf = None) -> QuoteResponse:
     tags=["actions"],
 )
 def post_legal_event(case_id: CaseId, body: LegalEventRequest) -> Response[CaseResponse]:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.services import claims
+
     caller = require(router, PrincipalKind.business)
     case = claims.record_legal_event(case_repository(), caller, case_id, body.event(), utcnow())
     return Response(201, "application/json", CaseResponse.of(case))

@@ -1,7 +1,5 @@
 """Request and response models of generated documents and evidence packets."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -39,7 +37,7 @@ class DocumentResponse(LazyModel):
     ] = None
 
     @classmethod
-    def of(cls, document: GeneratedDocument) -> DocumentResponse:
+    def of(cls, document: "GeneratedDocument") -> "DocumentResponse":
         return cls(
             document_id=document.document_id,
             kind=document.kind,
@@ -62,7 +60,7 @@ class PacketResponse(LazyModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, packet: Packet) -> PacketResponse:
+    def of(cls, packet: "Packet") -> "PacketResponse":
         return cls(
             version=packet.version,
             sha256=packet.sha256,

@@ -14,9 +14,9 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from handoff.adapters.dynamodb import case_repository, document_repository, evidence_repository
 from handoff.config import document_settings
-from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.evidence import EvidenceStatus
+from handoff.domain.principals import PrincipalKind
 from handoff.handlers.document_models import (
     DocumentListResponse,
     DocumentRequest,

@@ -1,7 +1,5 @@
 """Request and response models of a case's evidence: declarations, presigned uploads, the checklist."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -53,7 +51,7 @@ class EvidenceResponse(LazyModel):
     ] = None
 
     @classmethod
-    def of(cls, evidence: Evidence) -> EvidenceResponse:
+    def of(cls, evidence: "Evidence") -> "EvidenceResponse":
         d = evidence.declaration
         return cls(
             evidence_id=evidence.evidence_id,

@@ -21,7 +21,6 @@ from aws_lambda_powertools.event_handler.router import Router
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handoff.adapters.aws import transient_aws_error
-from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.errors import (
     ConflictError,
     ErasureRefusedError,
@@ -32,6 +31,7 @@ from handoff.domain.errors import (
     TransitionError,
     UnauthenticatedError,
 )
+from handoff.domain.principals import Principal, PrincipalKind
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
 from handoff.handlers.request_body import JSON_MEDIA_TYPE, BodyRefusedError, check_json, check_media_type
 from handoff.observability import logger
@@ -162,6 +162,13 @@ def _as_json(event: dict[str, Any]) -> dict[str, Any]:
         headers = {k: v for k, v in (event.get(field) or {}).items() if k.lower() != "content-type"}
         normalized[field] = {**headers, "content-type": value}
     return normalized
+
+
+def max_body_bytes() -> int:
+    """The API functions' body limit (`ApiSettings`): settings load at the first request, not at import."""
+    from handoff.config import api_settings
+
+    return api_settings().max_body_bytes
 
 
 def lambda_entry(

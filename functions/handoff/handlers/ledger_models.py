@@ -1,7 +1,5 @@
 """Response models of the ledger and of inbound webhook receipts."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -37,7 +35,7 @@ class LedgerEntryResponse(LazyModel):
     ] = {}
 
     @classmethod
-    def of(cls, entry: LedgerEntry) -> LedgerEntryResponse:
+    def of(cls, entry: "LedgerEntry") -> "LedgerEntryResponse":
         return cls(
             kind=entry.kind,
             on=entry.on,
@@ -87,7 +85,7 @@ class LedgerResponse(LazyModel):
     totals: LedgerTotalsResponse
 
     @classmethod
-    def of(cls, case_id: str, ledger: Ledger) -> LedgerResponse:
+    def of(cls, case_id: str, ledger: "Ledger") -> "LedgerResponse":
         return cls(
             case_id=case_id,
             currency=ledger.currency,
@@ -104,5 +102,5 @@ class WebhookReceiptResponse(LazyModel):
     status: Annotated[CaseStatus | None, Field(description="The case status after the event")] = None
 
     @classmethod
-    def of(cls, receipt: Receipt) -> WebhookReceiptResponse:
+    def of(cls, receipt: "Receipt") -> "WebhookReceiptResponse":
         return cls(case_id=receipt.case_id, duplicate=receipt.duplicate, status=receipt.status)

@@ -1,7 +1,5 @@
 """Request and response models of cases: intake, the case and its summary, the timeline, downloads."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -117,7 +115,7 @@ class LegalSummary(LazyModel):
     disclaimer: str
 
     @classmethod
-    def of(cls, a: Claim) -> LegalSummary:
+    def of(cls, a: "Claim") -> "LegalSummary":
         return cls(
             rule_pack_version=a.pack_version,
             jurisdiction=a.jurisdiction,
@@ -170,7 +168,7 @@ class CaseResponse(LazyModel):
     ]
 
     @classmethod
-    def of(cls, case: Case) -> CaseResponse:
+    def of(cls, case: "Case") -> "CaseResponse":
         claim = case.claim_as_of(utcnow().date())
         return cls(
             case_id=case.case_id,
@@ -199,7 +197,7 @@ class CaseListItem(LazyModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, case: Case) -> CaseListItem:
+    def of(cls, case: "Case") -> "CaseListItem":
         outstanding = case.claim_as_of(utcnow().date()).principal
         return cls(
             case_id=case.case_id,
@@ -229,7 +227,7 @@ class EventResponse(LazyModel):
     hash: Annotated[str, Field(description="SHA-256 of this event's content and prev_hash")]
 
     @classmethod
-    def of(cls, event: CaseEvent) -> EventResponse:
+    def of(cls, event: "CaseEvent") -> "EventResponse":
         return cls(
             seq=event.seq,
             type=event.type,
@@ -263,7 +261,7 @@ class VerificationResponse(LazyModel):
     breaks: list[ChainBreakResponse]
 
     @classmethod
-    def of(cls, verification: Verification) -> VerificationResponse:
+    def of(cls, verification: "Verification") -> "VerificationResponse":
         return cls(
             case_id=verification.case_id,
             intact=verification.intact,
@@ -279,7 +277,7 @@ class DownloadResponse(LazyModel):
     expires_in_seconds: int
 
     @classmethod
-    def expiring(cls, url: str, seconds: int) -> DownloadResponse:
+    def expiring(cls, url: str, seconds: int) -> "DownloadResponse":
         return cls(url=url, expires_in_seconds=seconds)
 
 

@@ -1,4 +1,7 @@
-"""Operator API: businesses (tenants), API keys, partners, routing rules and the review queue."""
+"""Operator API: businesses (tenants), API keys, partners, routing rules and the review queue.
+
+Use cases and adapters are imported in the route that calls them (see business_api).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +12,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.dynamodb import partner_directory, tenant_repository
-from handoff.adapters.key_store import key_repository
-from handoff.config import api_settings
-from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
-from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.domain.principals import PrincipalKind
+from handoff.handlers.http import build_resolver, lambda_entry, max_body_bytes, require
 from handoff.handlers.operator_models import (
     ApiKeyRequest,
     ApiKeyResponse,
@@ -27,9 +27,7 @@ from handoff.handlers.operator_models import (
 from handoff.handlers.partners_routes import router as partners_router
 from handoff.handlers.retention_routes import operator as retention_router
 from handoff.handlers.webhook_secret_routes import router as webhook_secrets_router
-from handoff.handlers.wiring import workflow_deps
 from handoff.observability import logger, tracer
-from handoff.services import access, workflow
 
 router = APIGatewayRouter()
 TenantId = Annotated[str, Path(pattern=r"^ten_[0-9a-f]{20}$")]
@@ -43,6 +41,9 @@ KeyId = Annotated[str, Path(pattern=r"^key_[0-9a-f]{20}$")]
     responses={201: {"description": "Created"}},
 )
 def create_tenant(body: TenantRequest) -> Response[TenantResponse]:
+    from handoff.adapters.dynamodb import tenant_repository
+    from handoff.services import access
+
     require(router, PrincipalKind.operator)
     tenant = access.create_tenant(tenant_repository(), body, utcnow())
     logger.info("tenant created", extra={"tenant_id": tenant.tenant_id})
@@ -51,6 +52,8 @@ def create_tenant(body: TenantRequest) -> Response[TenantResponse]:
 
 @router.get("/v1/tenants/<tenant_id>", summary="Read a business profile", tags=["operator"])
 def get_tenant(tenant_id: TenantId) -> TenantResponse:
+    from handoff.adapters.dynamodb import tenant_repository
+
     require(router, PrincipalKind.operator)
     return TenantResponse.of(tenant_repository().get(tenant_id))
 
@@ -62,6 +65,10 @@ def get_tenant(tenant_id: TenantId) -> TenantResponse:
     responses={201: {"description": "Created"}},
 )
 def issue_key(body: ApiKeyRequest) -> Response[ApiKeyResponse]:
+    from handoff.adapters.dynamodb import partner_directory, tenant_repository
+    from handoff.adapters.key_store import key_repository
+    from handoff.services import access
+
     require(router, PrincipalKind.operator)
     issued = access.issue_key(
         key_repository(),
@@ -79,6 +86,9 @@ def issue_key(body: ApiKeyRequest) -> Response[ApiKeyResponse]:
 
 @router.delete("/v1/api-keys/<key_id>", summary="Revoke an API key", tags=["operator"])
 def revoke_key(key_id: KeyId) -> ApiKeyResponse:
+    from handoff.adapters.key_store import key_repository
+    from handoff.services import access
+
     require(router, PrincipalKind.operator)
     key = access.revoke_key(key_repository(), key_id, utcnow())
     logger.info("api key revoked", extra={"key_id": key_id})
@@ -87,6 +97,9 @@ def revoke_key(key_id: KeyId) -> ApiKeyResponse:
 
 @router.get("/v1/review-queue", summary="Cases no partner matched, oldest first", tags=["operator"])
 def review_queue() -> ReviewQueueResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     require(router, PrincipalKind.operator)
     return ReviewQueueResponse(items=[ReviewItem.of(c) for c in workflow.review_queue(workflow_deps())])
 
@@ -97,6 +110,9 @@ def review_queue() -> ReviewQueueResponse:
 def assign_reviewed(
     case_id: Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$")], body: AssignRequest
 ) -> ReviewItem:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, PrincipalKind.operator)
     case = workflow.assign_from_review(workflow_deps(), case_id, body.partner_id, caller.actor, utcnow())
     return ReviewItem.of(case)
@@ -105,5 +121,5 @@ def assign_reviewed(
 ROUTERS = [router, partners_router, webhook_secrets_router, retention_router]
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
-    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+    tracer.capture_lambda_handler(lambda_entry(app, max_body_bytes))
 )

@@ -1,7 +1,5 @@
 """Request and response models of the operator API: tenants, API keys, the review queue."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -9,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.input_types import PLAIN_TEXT
 from handoff.domain.models import Strict
+from handoff.domain.principals import PrincipalKind
 from handoff.domain.tenants import TenantProfile
 
 if TYPE_CHECKING:
@@ -61,7 +59,7 @@ class TenantResponse(LazyModel):
     profile: TenantProfile
 
     @classmethod
-    def of(cls, tenant: Tenant) -> TenantResponse:
+    def of(cls, tenant: "Tenant") -> "TenantResponse":
         return cls(tenant_id=tenant.tenant_id, created_at=tenant.created_at, profile=tenant.profile)
 
 
@@ -93,7 +91,7 @@ class ApiKeyResponse(LazyModel):
     secret: Annotated[str | None, Field(description="Shown once, at issue; store it safely")] = None
 
     @classmethod
-    def of(cls, key: ApiKey, secret: str | None = None) -> ApiKeyResponse:
+    def of(cls, key: "ApiKey", secret: str | None = None) -> "ApiKeyResponse":
         return cls(
             key_id=key.key_id,
             kind=key.kind,
@@ -122,7 +120,7 @@ class ReviewItem(LazyModel):
     since: datetime
 
     @classmethod
-    def of(cls, case: Case) -> ReviewItem:
+    def of(cls, case: "Case") -> "ReviewItem":
         address = case.intake.debtor.address
         return cls(
             case_id=case.case_id,

@@ -1,4 +1,7 @@
-"""Partner API (agency and attorney keys): the cases assigned to you; accept or decline them."""
+"""Partner API (agency and attorney keys): the cases assigned to you; accept or decline them.
+
+Use cases and adapters are imported in the route that calls them (see business_api).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +11,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.dynamodb import (
-    case_repository,
-    document_repository,
-    evidence_repository,
-    tenant_repository,
-)
-from handoff.config import api_settings, packet_settings
-from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.principals import PrincipalKind
 from handoff.handlers.assignment_models import AssignmentListResponse, AssignmentResponse
-from handoff.handlers.http import build_resolver, lambda_entry, require
+from handoff.handlers.http import build_resolver, lambda_entry, max_body_bytes, require
 from handoff.handlers.models import CaseListItem, CaseResponse, DownloadResponse, ReasonRequest
-from handoff.handlers.wiring import document_store, packet_deps, workflow_deps
 from handoff.observability import logger, tracer
-from handoff.services import documents as document_service
-from handoff.services import packets as packet_service
-from handoff.services import workflow
-from handoff.services.case_documents import case_documents
 
 router = APIGatewayRouter()
 CaseId = Annotated[str, Path(pattern=r"^case_[0-9a-f]{20}$", description="Case id")]
@@ -35,6 +26,9 @@ PARTNERS = (PrincipalKind.agency, PrincipalKind.attorney)
 
 @router.get("/v1/assignments", summary="Cases assigned to you", tags=["partners"])
 def list_assignments(status: Annotated[CaseStatus | None, Query()] = None) -> AssignmentListResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, *PARTNERS)
     assert caller.partner_id
     cases = workflow.assignments(workflow_deps(), caller.partner_id)
@@ -43,6 +37,16 @@ def list_assignments(status: Annotated[CaseStatus | None, Query()] = None) -> As
 
 @router.get("/v1/assignments/<case_id>", summary="The case file of a case assigned to you", tags=["partners"])
 def get_assignment(case_id: CaseId) -> AssignmentResponse:
+    from handoff.adapters.dynamodb import (
+        case_repository,
+        document_repository,
+        evidence_repository,
+        tenant_repository,
+    )
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+    from handoff.services.case_documents import case_documents
+
     caller = require(router, *PARTNERS)
     assert caller.partner_id
     case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
@@ -56,6 +60,11 @@ def get_assignment(case_id: CaseId) -> AssignmentResponse:
     "/v1/assignments/<case_id>/packet", summary="Download the case's evidence packet", tags=["partners"]
 )
 def download_packet(case_id: CaseId) -> DownloadResponse:
+    from handoff.config import packet_settings
+    from handoff.handlers.wiring import packet_deps, workflow_deps
+    from handoff.services import packets as packet_service
+    from handoff.services import workflow
+
     caller = require(router, *PARTNERS)
     assert caller.partner_id
     case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
@@ -72,6 +81,11 @@ def download_packet(case_id: CaseId) -> DownloadResponse:
 def download_document(
     case_id: CaseId, document_id: Annotated[str, Path(pattern=r"^doc_[0-9a-f]{20}$")]
 ) -> DownloadResponse:
+    from handoff.config import packet_settings
+    from handoff.handlers.wiring import document_store, workflow_deps
+    from handoff.services import documents as document_service
+    from handoff.services import workflow
+
     caller = require(router, *PARTNERS)
     assert caller.partner_id
     case = workflow.assignment(workflow_deps(), caller.partner_id, case_id)
@@ -82,6 +96,9 @@ def download_document(
 
 @router.post("/v1/assignments/<case_id>/accept", summary="Accept the placement", tags=["partners"])
 def accept_assignment(case_id: CaseId) -> CaseResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, *PARTNERS)
     case = workflow.partner_answer(workflow_deps(), caller, case_id, True, None, utcnow())
     logger.info("placement accepted", extra={"case_id": case_id, "partner_id": caller.partner_id})
@@ -90,6 +107,9 @@ def accept_assignment(case_id: CaseId) -> CaseResponse:
 
 @router.post("/v1/assignments/<case_id>/decline", summary="Decline the placement", tags=["partners"])
 def decline_assignment(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
+    from handoff.handlers.wiring import workflow_deps
+    from handoff.services import workflow
+
     caller = require(router, *PARTNERS)
     case = workflow.partner_answer(workflow_deps(), caller, case_id, False, body.reason, utcnow())
     logger.info("placement declined", extra={"case_id": case_id, "partner_id": caller.partner_id})
@@ -99,5 +119,5 @@ def decline_assignment(case_id: CaseId, body: ReasonRequest) -> CaseResponse:
 ROUTERS = [router]
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
-    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+    tracer.capture_lambda_handler(lambda_entry(app, max_body_bytes))
 )

@@ -5,8 +5,6 @@ the `GET` or the previous write). When the stored version differs the write is r
 409 and nothing changes; read again, reapply the change, retry.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -146,7 +144,7 @@ class PartnerResponse(LazyModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, record: PartnerRecord) -> PartnerResponse:
+    def of(cls, record: PartnerRecord) -> "PartnerResponse":
         p = record.partner
         return cls(
             partner_id=p.partner_id,
@@ -209,7 +207,7 @@ class RoutingRulesResponse(LazyModel):
     )
 
     @classmethod
-    def of(cls, record: RulesRecord) -> RoutingRulesResponse:
+    def of(cls, record: RulesRecord) -> "RoutingRulesResponse":
         return cls(
             version=record.version,
             default=record.version == 0,
@@ -232,7 +230,7 @@ class WebhookSecretResponse(LazyModel):
     ] = None
 
     @classmethod
-    def of(cls, issued: IssuedSecret) -> WebhookSecretResponse:
+    def of(cls, issued: "IssuedSecret") -> "WebhookSecretResponse":
         return cls(
             secret_id=issued.secret_id,
             secret=issued.secret,

@@ -2,7 +2,8 @@
 
 No API key: the signature is the authentication. The raw body is verified before it is
 parsed; a request that does not verify gets 401 and nothing is recorded. Bodies are never
-logged (they carry debtor data).
+logged (they carry debtor data). The use case and its adapters are imported in the route (see
+business_api).
 """
 
 from __future__ import annotations
@@ -13,16 +14,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from aws_lambda_powertools.logging import correlation_paths
 
-from handoff.adapters.dynamodb import case_repository
-from handoff.adapters.partner_store import partner_repository
-from handoff.adapters.secret_box import secret_box
-from handoff.adapters.webhook_secrets import claimed, webhook_secret_repository
-from handoff.config import api_settings
 from handoff.domain.clock import utcnow
-from handoff.handlers.http import build_resolver, lambda_entry
+from handoff.handlers.http import build_resolver, lambda_entry, max_body_bytes
 from handoff.handlers.ledger_models import WebhookReceiptResponse
 from handoff.observability import logger, tracer
-from handoff.services import partner_webhooks
 
 router = APIGatewayRouter()
 PartnerIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -38,6 +33,12 @@ PartnerIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
     tags=["webhooks"],
 )
 def receive(partner_id: PartnerIdPath) -> WebhookReceiptResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.adapters.partner_store import partner_repository
+    from handoff.adapters.secret_box import secret_box
+    from handoff.adapters.webhook_secrets import claimed, webhook_secret_repository
+    from handoff.services import partner_webhooks
+
     event = router.current_event
     body = event.decoded_body or ""
     headers = dict(event.headers or {})
@@ -64,5 +65,5 @@ def receive(partner_id: PartnerIdPath) -> WebhookReceiptResponse:
 ROUTERS = [router]
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
-    tracer.capture_lambda_handler(lambda_entry(app, lambda: api_settings().max_body_bytes))
+    tracer.capture_lambda_handler(lambda_entry(app, max_body_bytes))
 )

@@ -1,7 +1,5 @@
 """RFC 9457 problem documents: the one shape of every 4xx and 5xx response."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any
 

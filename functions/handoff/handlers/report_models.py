@@ -1,7 +1,5 @@
 """Response models of recovery reports."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -41,8 +39,8 @@ class RecoveryReportResponse(LazyModel):
     by_amount_band: list[ReportRowResponse]
 
     @classmethod
-    def of(cls, report: RecoveryReport) -> RecoveryReportResponse:
-        def rows(items: list[ReportRow]) -> list[ReportRowResponse]:
+    def of(cls, report: "RecoveryReport") -> "RecoveryReportResponse":
+        def rows(items: "list[ReportRow]") -> list[ReportRowResponse]:
             return [ReportRowResponse(**vars(row)) for row in items]
 
         return cls(

@@ -7,8 +7,6 @@ Two kinds of event reach it:
   business's erasure request: erase that case now, or answer why not (`error`, `reason`, `detail`).
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -1,7 +1,5 @@
 """Request and response models of retention: the tenant's policy, legal holds, a case's erasure."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -41,7 +39,7 @@ class RetentionPolicyResponse(LazyModel):
     default_days: Annotated[int, Field(description="The platform's default, used when none is set")]
 
     @classmethod
-    def of(cls, tenant_id: str, policy: RetentionPolicy, default_days: int) -> RetentionPolicyResponse:
+    def of(cls, tenant_id: str, policy: "RetentionPolicy", default_days: int) -> "RetentionPolicyResponse":
         return cls(
             tenant_id=tenant_id,
             days_after_close=policy.days_after_close,
@@ -76,7 +74,7 @@ class CaseRetentionResponse(LazyModel):
     erasure: Annotated[Erasure | None, Field(description="The erasure, once started")]
 
     @classmethod
-    def of(cls, case: Case, days: int) -> CaseRetentionResponse:
+    def of(cls, case: "Case", days: int) -> "CaseRetentionResponse":
         return cls(
             case_id=case.case_id,
             status=case.status,

@@ -1,21 +1,19 @@
 """Retention routes: the tenant's policy, legal holds and erasure requests.
 
 `business` is served by business_api (a business on its own cases), `operator` by operator_api
-(any tenant's policy and cases, named in the path).
+(any tenant's policy and cases, named in the path). Use cases and adapters are imported in the
+routes that call them (see business_api).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from handoff.adapters.dynamodb import case_repository, tenant_repository
-from handoff.adapters.retention import eraser
-from handoff.config import retention_settings
-from handoff.domain.case import Case, Principal, PrincipalKind
 from handoff.domain.clock import utcnow
+from handoff.domain.principals import Principal, PrincipalKind
 from handoff.domain.retention import HolderKind
 from handoff.handlers.http import require
 from handoff.handlers.retention_models import (
@@ -24,9 +22,10 @@ from handoff.handlers.retention_models import (
     RetentionPolicyRequest,
     RetentionPolicyResponse,
 )
-from handoff.handlers.wiring import hold_deps
 from handoff.observability import logger
-from handoff.services import retention
+
+if TYPE_CHECKING:
+    from handoff.domain.case import Case
 
 business = APIGatewayRouter()
 operator = APIGatewayRouter()
@@ -42,12 +41,20 @@ def _business() -> tuple[Principal, str]:
 
 
 def _view(case: Case) -> CaseRetentionResponse:
+    from handoff.adapters.dynamodb import tenant_repository
+    from handoff.config import retention_settings
+    from handoff.services import retention
+
     default = retention_settings().default_retention_days
     policy = retention.retention_policy(tenant_repository(), case.tenant_id, default)
     return CaseRetentionResponse.of(case, policy.days_after_close)
 
 
 def _policy(tenant_id: str) -> RetentionPolicyResponse:
+    from handoff.adapters.dynamodb import tenant_repository
+    from handoff.config import retention_settings
+    from handoff.services import retention
+
     default = retention_settings().default_retention_days
     policy = retention.retention_policy(tenant_repository(), tenant_id, default)
     return RetentionPolicyResponse.of(tenant_id, policy, default)
@@ -66,6 +73,8 @@ def read_own_policy() -> RetentionPolicyResponse:
     "/v1/cases/<case_id>/retention", summary="When the case's personal data is erased; holds", tags=TAGS
 )
 def case_retention(case_id: CaseId) -> CaseRetentionResponse:
+    from handoff.adapters.dynamodb import case_repository
+
     _caller, tenant_id = _business()
     return _view(case_repository().get(tenant_id, case_id))
 
@@ -76,6 +85,9 @@ def case_retention(case_id: CaseId) -> CaseRetentionResponse:
     tags=TAGS,
 )
 def place_business_hold(case_id: CaseId, body: LegalHoldRequest) -> CaseRetentionResponse:
+    from handoff.handlers.wiring import hold_deps
+    from handoff.services import retention
+
     caller, tenant_id = _business()
     case = retention.place_legal_hold(
         hold_deps(), tenant_id, case_id, HolderKind.business, body.reason, caller.actor, utcnow()
@@ -85,6 +97,9 @@ def place_business_hold(case_id: CaseId, body: LegalHoldRequest) -> CaseRetentio
 
 @business.post("/v1/cases/<case_id>/legal-hold/lift", summary="Lift your legal hold", tags=TAGS)
 def lift_business_hold(case_id: CaseId, body: LegalHoldRequest) -> CaseRetentionResponse:
+    from handoff.handlers.wiring import hold_deps
+    from handoff.services import retention
+
     caller, tenant_id = _business()
     case = retention.lift_legal_hold(
         hold_deps(), tenant_id, case_id, HolderKind.business, body.reason, caller.actor, utcnow()
@@ -102,6 +117,10 @@ def lift_business_hold(case_id: CaseId, body: LegalHoldRequest) -> CaseRetention
     tags=TAGS,
 )
 def request_erasure(case_id: CaseId) -> CaseRetentionResponse:
+    from handoff.adapters.dynamodb import case_repository
+    from handoff.adapters.retention import eraser
+    from handoff.services import retention
+
     caller, _tenant_id = _business()
     case = retention.request_erasure(case_repository(), eraser(), caller, case_id)
     logger.info("personal data erased on request", extra={"case_id": case_id})
@@ -121,6 +140,10 @@ def read_policy(tenant_id: TenantId) -> RetentionPolicyResponse:
     "/v1/tenants/<tenant_id>/retention-policy", summary="Set a business's retention policy", tags=TAGS
 )
 def set_policy(tenant_id: TenantId, body: RetentionPolicyRequest) -> RetentionPolicyResponse:
+    from handoff.adapters.dynamodb import tenant_repository
+    from handoff.config import retention_settings
+    from handoff.services import retention
+
     require(operator, PrincipalKind.operator)
     default = retention_settings().default_retention_days
     policy = retention.set_retention_policy(tenant_repository(), tenant_id, body.days_after_close, default)
@@ -132,6 +155,8 @@ def set_policy(tenant_id: TenantId, body: RetentionPolicyRequest) -> RetentionPo
     "/v1/tenants/<tenant_id>/cases/<case_id>/retention", summary="A case's retention and holds", tags=TAGS
 )
 def operator_case_retention(tenant_id: TenantId, case_id: CaseId) -> CaseRetentionResponse:
+    from handoff.adapters.dynamodb import case_repository
+
     require(operator, PrincipalKind.operator)
     return _view(case_repository().get(tenant_id, case_id))
 
@@ -142,6 +167,9 @@ def operator_case_retention(tenant_id: TenantId, case_id: CaseId) -> CaseRetenti
 def place_operator_hold(
     tenant_id: TenantId, case_id: CaseId, body: LegalHoldRequest
 ) -> CaseRetentionResponse:
+    from handoff.handlers.wiring import hold_deps
+    from handoff.services import retention
+
     caller = require(operator, PrincipalKind.operator)
     case = retention.place_legal_hold(
         hold_deps(), tenant_id, case_id, HolderKind.operator, body.reason, caller.actor, utcnow()
@@ -155,6 +183,9 @@ def place_operator_hold(
     tags=TAGS,
 )
 def lift_operator_hold(tenant_id: TenantId, case_id: CaseId, body: LegalHoldRequest) -> CaseRetentionResponse:
+    from handoff.handlers.wiring import hold_deps
+    from handoff.services import retention
+
     caller = require(operator, PrincipalKind.operator)
     case = retention.lift_legal_hold(
         hold_deps(), tenant_id, case_id, HolderKind.operator, body.reason, caller.actor, utcnow()

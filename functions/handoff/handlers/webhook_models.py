@@ -1,7 +1,5 @@
 """Request and response models of the business's outbound webhook routes."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 
@@ -55,7 +53,7 @@ class WebhookEndpointResponse(LazyModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, endpoint: WebhookEndpoint) -> WebhookEndpointResponse:
+    def of(cls, endpoint: WebhookEndpoint) -> "WebhookEndpointResponse":
         return cls(
             endpoint_id=endpoint.endpoint_id,
             url=endpoint.url,
@@ -104,7 +102,7 @@ class DeliveryResponse(LazyModel):
     replay_of: Annotated[str | None, Field(description="The delivery this attempt replays")]
 
     @classmethod
-    def of(cls, attempt: DeliveryAttempt) -> DeliveryResponse:
+    def of(cls, attempt: DeliveryAttempt) -> "DeliveryResponse":
         return cls(
             delivery_id=attempt.delivery_id,
             message_id=attempt.message_id,

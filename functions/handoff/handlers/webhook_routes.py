@@ -1,4 +1,7 @@
-"""Business API: outbound webhook endpoints, their delivery attempts, replays."""
+"""Business API: outbound webhook endpoints, their delivery attempts, replays.
+
+The webhook use cases and their adapters are imported in the routes (see business_api).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from handoff.adapters.secret_box import secret_box
-from handoff.adapters.webhooks import outbound_queue, webhook_store
-from handoff.config import webhook_address_settings
-from handoff.domain.case import Principal, PrincipalKind
 from handoff.domain.clock import utcnow
+from handoff.domain.principals import Principal, PrincipalKind
 from handoff.handlers.http import require
 from handoff.handlers.webhook_models import (
     DeliveryListResponse,
@@ -24,7 +24,6 @@ from handoff.handlers.webhook_models import (
     WebhookEndpointResponse,
 )
 from handoff.observability import logger
-from handoff.services import webhooks
 
 router = APIGatewayRouter()
 TAGS = ["webhooks"]
@@ -46,6 +45,11 @@ def _tenant() -> str:
     responses={201: {"description": "Created"}},
 )
 def create_webhook_endpoint(body: WebhookEndpointRequest) -> Response[WebhookEndpointCreatedResponse]:
+    from handoff.adapters.secret_box import secret_box
+    from handoff.adapters.webhooks import webhook_store
+    from handoff.config import webhook_address_settings
+    from handoff.services import webhooks
+
     tenant_id = _tenant()
     endpoint, secret = webhooks.register_endpoint(
         webhook_store(),
@@ -66,6 +70,9 @@ def create_webhook_endpoint(body: WebhookEndpointRequest) -> Response[WebhookEnd
 
 @router.get("/v1/webhook-endpoints", summary="List your webhook endpoints (no secrets)", tags=TAGS)
 def list_webhook_endpoints() -> WebhookEndpointListResponse:
+    from handoff.adapters.webhooks import webhook_store
+    from handoff.services import webhooks
+
     endpoints = webhooks.list_endpoints(webhook_store(), _tenant())
     return WebhookEndpointListResponse(items=[WebhookEndpointResponse.of(e) for e in endpoints])
 
@@ -77,6 +84,9 @@ def list_webhook_endpoints() -> WebhookEndpointListResponse:
     responses={204: {"description": "Deleted"}},
 )
 def delete_webhook_endpoint(endpoint_id: EndpointId) -> Response[None]:
+    from handoff.adapters.webhooks import webhook_store
+    from handoff.services import webhooks
+
     tenant_id = _tenant()
     webhooks.delete_endpoint(webhook_store(), tenant_id, endpoint_id)
     logger.info("webhook endpoint deleted", extra={"tenant_id": tenant_id, "endpoint_id": endpoint_id})
@@ -93,6 +103,9 @@ def list_webhook_deliveries(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=2000, description="From `next_cursor`")] = None,
 ) -> DeliveryListResponse:
+    from handoff.adapters.webhooks import webhook_store
+    from handoff.services import webhooks
+
     page = webhooks.list_deliveries(webhook_store(), _tenant(), endpoint_id, limit, cursor)
     return DeliveryListResponse(items=[DeliveryResponse.of(a) for a in page.items], next_cursor=page.cursor)
 
@@ -104,6 +117,9 @@ def list_webhook_deliveries(
     responses={202: {"description": "Queued"}},
 )
 def replay_webhook_delivery(endpoint_id: EndpointId, delivery_id: DeliveryId) -> Response[ReplayResponse]:
+    from handoff.adapters.webhooks import outbound_queue, webhook_store
+    from handoff.services import webhooks
+
     tenant_id = _tenant()
     order = webhooks.replay_delivery(webhook_store(), outbound_queue(), tenant_id, endpoint_id, delivery_id)
     logger.info("webhook delivery replayed", extra={"tenant_id": tenant_id, "delivery_id": delivery_id})

@@ -8,15 +8,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from handoff.adapters.dynamodb import partner_directory
-from handoff.adapters.secret_box import secret_box
-from handoff.adapters.webhook_secrets import webhook_secret_repository
-from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
+from handoff.domain.principals import PrincipalKind
 from handoff.handlers.http import require
 from handoff.handlers.partner_models import WebhookSecretResponse
 from handoff.observability import logger
-from handoff.services import webhook_secrets
 
 router = APIGatewayRouter()
 PartnerIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -31,6 +27,11 @@ PartnerIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
     responses={201: {"description": "Created"}},
 )
 def issue_webhook_secret(partner_id: PartnerIdPath) -> Response[WebhookSecretResponse]:
+    from handoff.adapters.dynamodb import partner_directory
+    from handoff.adapters.secret_box import secret_box
+    from handoff.adapters.webhook_secrets import webhook_secret_repository
+    from handoff.services import webhook_secrets
+
     require(router, PrincipalKind.operator)
     issued = webhook_secrets.issue_secret(
         webhook_secret_repository(), secret_box(), partner_directory().exists, partner_id, utcnow()

@@ -1,7 +1,5 @@
 """Use cases on generated documents: generate from a template, list, hand out a download."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime

@@ -15,8 +15,6 @@ An undated `paid` amount of the intake counts as paid by the due date, so it nev
 and never restarts limitation.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime

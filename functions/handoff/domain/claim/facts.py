@@ -1,7 +1,5 @@
 """The inputs every section of the claim is computed from, gathered once per `claim_as_of` call."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal

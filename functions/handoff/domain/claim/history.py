@@ -6,8 +6,6 @@ creditor or collected by a partner, acknowledgments, written demands, court proc
 judgments). One `Payment` type serves every source.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal

@@ -8,8 +8,6 @@ warnings. Every reader (API, routing, eligibility, letters, statement, ledger, r
 Facts for engineering use, not legal advice.
 """
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum

@@ -1,7 +1,5 @@
 """Simple interest, ACT/365, piecewise across rate changes, with an explicit rounding mode."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal

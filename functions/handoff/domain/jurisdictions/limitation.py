@@ -1,7 +1,5 @@
 """Limitation (prescription) of one claim: its period, start, every restart and suspension, its end."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum

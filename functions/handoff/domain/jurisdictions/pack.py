@@ -6,8 +6,6 @@ separate dated series (`reference_rates.yaml`). Loading validates everything and
 `RulePackError` listing every problem; a bad pack never loads half-way.
 """
 
-from __future__ import annotations
-
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -65,7 +63,7 @@ class Rule(PackModel):
     note: Annotated[str | None, Field(description="Caveats worth showing to a reader")] = None
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Rule:
+    def _dates_in_order(self) -> "Rule":
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError(
                 f"effective_to {self.effective_to} is before effective_from {self.effective_from}"
@@ -110,7 +108,7 @@ class InterestFormula(PackModel):
         return values
 
     @model_validator(mode="after")
-    def _one_source(self) -> InterestFormula:
+    def _one_source(self) -> "InterestFormula":
         if (self.rate_percent is None) == (self.reference is None):
             raise ValueError("give exactly one of rate_percent or reference")
         if self.fixing in (Fixing.half_year, Fixing.half_year_at_start) and not self.fixing_dates:
@@ -147,7 +145,7 @@ class FixedCompensationRule(Rule):
     tiers: Annotated[list[Tier], Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _tiers_ascending(self) -> FixedCompensationRule:
+    def _tiers_ascending(self) -> "FixedCompensationRule":
         uppers = [t.upper for t in self.tiers]
         if uppers[-1] is not None or any(u is None for u in uppers[:-1]):
             raise ValueError("only the last tier is unbounded, and it must be")
@@ -303,7 +301,7 @@ class RateSeries(PackModel):
     ] = None
 
     @model_validator(mode="after")
-    def _ascending(self) -> RateSeries:
+    def _ascending(self) -> "RateSeries":
         days = [p.from_ for p in self.points]
         if days != sorted(set(days)):
             raise ValueError(f"series {self.name}: points must have strictly ascending dates")

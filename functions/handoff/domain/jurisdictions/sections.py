@@ -1,7 +1,5 @@
 """The result models of an assessment: one section per question, each naming its rule."""
 
-from __future__ import annotations
-
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
