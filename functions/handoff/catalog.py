@@ -148,6 +148,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/cases/{case_id}/ledger", "reports_api"),
     Route("GET", "/v1/assignments/{case_id}/ledger", "reports_api"),
     Route("PUT", "/v1/routing-rules", "operator_api"),
+    Route("GET", "/v1/reference-rates", "operator_api"),
+    Route("GET", "/v1/reference-rates/{series}", "operator_api"),
+    Route("PUT", "/v1/reference-rates/{series}/{effective_from}", "operator_api"),
+    Route("POST", "/v1/cases/{case_id}/rate-confirmations", "business_api"),
 )
 
 API_FUNCTIONS = tuple(sorted({route.function for route in ROUTES}))

@@ -52,6 +52,7 @@ PERMITTED: dict[tuple[str, str], set[str]] = {
             ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"),
             ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"),
             ("POST", "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay"),
+            ("POST", "/v1/cases/{case_id}/rate-confirmations"),
         ]
     },
     **{
@@ -82,9 +83,12 @@ PERMITTED: dict[tuple[str, str], set[str]] = {
             ("GET", "/v1/routing-rules"),
             ("PUT", "/v1/routing-rules"),
             ("POST", "/v1/partners/{partner_id}/webhook-secrets"),
+            ("PUT", "/v1/reference-rates/{series}/{effective_from}"),
         ]
     },
     ("GET", "/v1/reports/recovery"): ALL,
+    ("GET", "/v1/reference-rates"): {B, OP},
+    ("GET", "/v1/reference-rates/{series}"): {B, OP},
 }
 AUTHENTICATED = sorted((r.method, r.path) for r in ROUTES if r.auth)
 OPENAPI = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "openapi.json").read_text())
@@ -96,6 +100,8 @@ IDS = {
     "tenant_id": "ten_" + "0" * 20,
     "key_id": "key_" + "0" * 20,
     "partner_id": "par_000000000000",
+    "series": "BOE_BANK_RATE",
+    "effective_from": "2025-12-18",
 }
 
 

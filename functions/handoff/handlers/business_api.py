@@ -16,7 +16,7 @@ from handoff.config import api_settings, business_api_settings, packet_settings
 from handoff.domain.case import PrincipalKind
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
-from handoff.handlers import claim_routes, webhook_routes
+from handoff.handlers import claim_routes, rate_confirmation_routes, webhook_routes
 from handoff.handlers.evidence_models import (
     EvidenceListResponse,
     EvidenceRequest,
@@ -133,6 +133,7 @@ def log_contact(case_id: CaseId, body: ContactRequest) -> CaseResponse:
 ROUTERS = [health_router, router]
 ROUTERS.append(webhook_routes.router)  # outbound webhook endpoints
 ROUTERS.append(claim_routes.router)  # the claim: assessment, quote, legal events
+ROUTERS.append(rate_confirmation_routes.router)  # confirm an assumed reference rate for a case
 
 
 @router.post(

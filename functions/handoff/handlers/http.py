@@ -28,9 +28,12 @@ from handoff.domain.errors import (
     IdempotencyConflictError,
     InvalidRequestError,
     NotFoundError,
+    StaleRateError,
     TransitionError,
     UnauthenticatedError,
 )
+from handoff.domain.jurisdictions.pack import RulePack
+from handoff.domain.reference_rates import rates_in_force
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
 from handoff.observability import logger
 
@@ -86,6 +89,10 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(ForbiddenError)
     def _forbidden(exc: ForbiddenError) -> Response[Any]:
         return _problem(403, "forbidden", str(exc))
+
+    @app.exception_handler(StaleRateError)
+    def _stale_rate(exc: StaleRateError) -> Response[Any]:
+        return _problem(409, "stale-rate", str(exc), stale_rates=exc.stale)
 
     @app.exception_handler(ConflictError)
     def _conflict(exc: ConflictError) -> Response[Any]:
@@ -152,6 +159,13 @@ def content_type_of(event: dict[str, Any]) -> str:
     return str(value).split(";", 1)[0].strip().lower()
 
 
+def _maintained_pack() -> RulePack:
+    """The seed with the recorded fixings (read at the first claim a request computes)."""
+    from handoff.handlers.wiring import maintained_pack
+
+    return maintained_pack()
+
+
 def lambda_entry(
     app: APIGatewayRestResolver, max_body_bytes: Callable[[], int]
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -174,6 +188,7 @@ def lambda_entry(
             return problem_response(
                 415, "unsupported-media-type", "this endpoint takes an application/json body"
             )
-        return app.resolve(event, context)
+        with rates_in_force(_maintained_pack):  # every claim this request computes
+            return app.resolve(event, context)
 
     return handler

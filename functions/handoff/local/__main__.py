@@ -1,4 +1,4 @@
-"""`python -m handoff.local serve --host 127.0.0.1 --port 8080` | `python -m handoff.local demo`."""
+"""`python -m handoff.local serve --host 127.0.0.1 --port 8080` | `demo` | `rates import FILE …`."""
 
 from __future__ import annotations
 
@@ -45,10 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--port", type=int, default=8080)
     demo_parser = commands.add_parser("demo", help="run the whole story on sample data")
     demo_parser.add_argument("--out", default="out", help="where documents and packets are written")
+    from handoff.local import rates_cli
+
+    rates_cli.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.host, args.port)
         return 0
+    if args.command == "rates":
+        return rates_cli.run_import(args)
     from handoff.local.demo import run_demo
 
     return run_demo(args.out)
