@@ -33,3 +33,57 @@ def record_fixing(operator: HandoffClient, fixing: dict[str, Any]) -> dict[str, 
     """PUT the fixing (201 the first time, 200 when it is already recorded)."""
     recorded: dict[str, Any] = operator.request("PUT", fixing_path(fixing), json=fixing["body"])
     return recorded
+
+
+def record_operator_fixings(operator: HandoffClient) -> list[str]:
+    """Chapter 1: the operator records what the demo's letters need, and says how far each series goes."""
+    fixing = BOE_BANK_RATE_30_JUNE_2026
+    recorded = record_fixing(operator, fixing)
+    lines = [
+        f"  The operator records {fixing['series']} on {fixing['effective_from']}: {recorded['value']}% "
+        f"({recorded['verification']}; source {fixing['body']['source'].split('/')[2]}), "
+        f"so UK interest starting in H2 2026 is not assumed",
+    ]
+    series = operator.request("GET", "/v1/reference-rates")["items"]
+    lines.append(
+        "  reference rates recorded through: "
+        + ", ".join(f"{s['series']} {s['recorded_through']}" for s in series)
+    )
+    return lines
+
+
+def held_for_rates(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The hold that names an unrecorded rate, once the workflow has put the case on hold for it."""
+    for event in reversed(events):
+        reasons = event["data"].get("reasons") or []
+        if event["type"] == "case.status_changed" and event["data"].get("to") == "on_hold":
+            held: dict[str, Any] | None = next((r for r in reasons if r.get("code") == "stale_rate"), None)
+            return held
+    return None
+
+
+def confirm_for_case(business: HandoffClient, case_id: str) -> list[str]:
+    """The business sees the hold and the 409 of a letter, then confirms the assumed rate for its case."""
+    from handoff.local.client import ApiError
+
+    assessment = business.request("GET", f"/v1/cases/{case_id}/assessment")
+    stale = next(w for w in assessment["warnings"] if w["code"] == "stale_rate" and not w["confirmed"])
+    lines = [f"  the workflow held the case instead of failing: {stale['detail']}"]
+    try:
+        business.request("POST", f"/v1/cases/{case_id}/documents", json={"kind": "statement_of_account"})
+    except ApiError as error:
+        lines.append(f"  a statement asked for now is refused: {error.status} {error.problem['title']}")
+    confirmed = business.request(
+        "POST",
+        f"/v1/cases/{case_id}/rate-confirmations",
+        json={
+            "series": stale["series"],
+            "note": "Finance accepts the assumed rate until the fixing is recorded",
+        },
+    )
+    for item in confirmed["confirmed"]:
+        lines.append(
+            f"  Globex confirms {item['series']} at {item['assumed_percent']}% for {item['period_from']}.."
+            f"{item['period_to']} (on the timeline): the hold lifts and the demand goes out"
+        )
+    return lines

@@ -63,7 +63,8 @@ def _span(draft: FixingDraft) -> str:
     return f"{draft.effective_from}..{draft.through}" if draft.through else str(draft.effective_from)
 
 
-def run_import(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def run_import(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     try:
         table = parse_table(args.file.read_text(encoding="utf-8-sig"), args.format)
     except (UnreadableTableError, OSError, UnicodeDecodeError) as exc:
