@@ -45,10 +45,10 @@ def record_operator_fixings(operator: HandoffClient) -> list[str]:
         f"so UK interest starting in H2 2026 is not assumed",
     ]
     series = operator.request("GET", "/v1/reference-rates")["items"]
-    lines.append(
-        "  reference rates recorded through: "
-        + ", ".join(f"{s['series']} {s['recorded_through']}" for s in series)
-    )
+    contiguous = [f"{s['series']} {s['recorded_through']}" for s in series if s["coverage"] == "contiguous"]
+    sparse = [s["series"] for s in series if s["coverage"] == "per_period"]
+    lines.append(f"  reference rates recorded through: {', '.join(contiguous)}")
+    lines.append(f"  sparse quarterly tables (only the quarters a source gave): {', '.join(sparse)}")
     return lines
 
 
