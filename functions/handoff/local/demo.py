@@ -1,7 +1,8 @@
 """`make demo`: the whole story on sample data, over HTTP, in plain words.
 
 Two businesses escalate six debts; evidence is uploaded and checked; each case gets
-a demand letter and a statement of account (written to out/); the debtors' response
+a demand letter and a statement of account (written to out/) — the German one only once its
+business confirms the base rate nobody has recorded for 1 July 2026; the debtors' response
 windows run out (a workflow day lasts a fraction of a second here); cases are routed
 to agencies and attorneys, one is declined and rerouted, one is disputed, one waits
 for an operator; finally a packet is downloaded and verified.
@@ -99,8 +100,8 @@ class Story:
         self.submit()
         self.evidence()
         self.unrecorded_rate()
+        self.dispute()  # the German debtor disputes at once: its window opened last
         self.legal()
-        self.dispute()
         self.routing()
         self.review_queue()
         self.packet()
@@ -282,10 +283,17 @@ class Story:
         self.reach(name, "demand_issued", "on_hold")
 
     def legal(self) -> None:
-        heading("5. Demand letters go out; what the rule pack says, rule by rule")
+        heading("6. Demand letters go out; what the rule pack says, rule by rule")
         for name, (owner, case_id) in self.cases.items():
             self.reach(
-                name, "demand_issued", "routing", "assigned", "manual_review", "accepted", "in_recovery"
+                name,
+                "demand_issued",
+                "routing",
+                "assigned",
+                "manual_review",
+                "accepted",
+                "in_recovery",
+                "on_hold",  # disputed after its demand went out
             )
             legal = self.case(name)["legal"]
             currency = self.case(name)["summary"]["currency"]
@@ -317,7 +325,7 @@ class Story:
             (self.out / "documents" / f"{name}-{document['kind']}.docx").write_bytes(content)
 
     def dispute(self) -> None:
-        heading("6. A debtor disputes during its response window: the case is held")
+        heading("5. A debtor disputes during its response window: the case is held")
         name = "globex-muller-de"
         owner, case_id = self.cases[name]
         self.waiting(name, "debtor_response")
