@@ -5,7 +5,8 @@ Run from the repository root:
     .venv/bin/python -m benchmarks.reference_rates            # prints a table, writes the .md
     .venv/bin/python -m benchmarks.reference_rates --no-write
 
-Side by side in one run, interleaved round by round, medians of `--runs` rounds:
+Side by side in one run, interleaved round by round (each round starts with another case),
+medians of `--runs` rounds:
 
 * `claim_as_of` of the sample GB case (two invoices) on the shipped seed, and on the seed with
   `--fixings` recorded fixings laid over it (the pack every function uses);
@@ -13,6 +14,9 @@ Side by side in one run, interleaved round by round, medians of `--runs` rounds:
 * reading them from DynamoDB (`DynamoReferenceRates.all`, one query) on in-process moto, which
   measures our code and moto, not AWS latency;
 * `MaintainedRates.pack()` when its copy is fresh (every claim after the first).
+
+The claims and the overlay are timed in interleaved rounds; the DynamoDB read afterwards, on its
+own (moto's server work in between would disturb the small timings).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from handoff.domain.reference_rates import RecordedFixing, with_recorded
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "reference_rates.md"
 COMMAND = ".venv/bin/python -m benchmarks.reference_rates"
+REPEAT = 50  # calls per sample: a sample is their mean, so a single slow call does not decide it
 SERIES = ["BOE_BANK_RATE", "ECB_MRO", "FED_DISCOUNT", "RBA_CASH"]  # decision-driven: any day may be a fixing
 
 
@@ -76,10 +81,12 @@ class _Recorded:
         self._recorded = [f for f in self._recorded if (f.series, f.effective_from) != day] + [fixing]
 
 
-def timed(fn: Callable[[], object]) -> float:
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Milliseconds per call, over `repeat` calls in a row."""
     began = time.perf_counter()
-    fn()
-    return (time.perf_counter() - began) * 1000
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - began) * 1000 / repeat
 
 
 def moto_reader(recorded: list[RecordedFixing]) -> tuple[Callable[[], object], Callable[[], None]]:
@@ -113,22 +120,25 @@ def run(runs: int, count: int) -> dict[str, list[float]]:
     read_all, stop = moto_reader(recorded)
     rates = MaintainedRates(_Recorded(recorded), ttl_seconds=3600)  # read once, in the warm-up
     as_of = date(2026, 12, 2)
-    cases: dict[str, Callable[[], object]] = {
+    claims: dict[str, Callable[[], object]] = {
         "claim_as_of, seed pack": lambda: claim_as_of(intake, None, as_of, pack=seed),
         f"claim_as_of, seed + {count} recorded fixings": lambda: claim_as_of(
             intake, None, as_of, pack=overlaid
         ),
         f"with_recorded: lay {count} fixings over the seed": lambda: with_recorded(seed, recorded),
-        f"read {count} fixings from DynamoDB (one query, in-process moto)": read_all,
         "MaintainedRates.pack(), copy fresh": rates.pack,
     }
+    times: dict[str, list[float]] = {name: [] for name in claims}
     try:
-        for fn in cases.values():
+        for fn in claims.values():
             fn()  # warm-up: models built, caches filled
-        times: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(runs):
-            for name, fn in cases.items():
-                times[name].append(timed(fn))
+        order = list(claims)
+        for round_ in range(runs):  # each round starts with another case: no case always goes first
+            for name in order[round_ % len(order) :] + order[: round_ % len(order)]:
+                times[name].append(timed(claims[name], REPEAT))
+        read = f"read {count} fixings from DynamoDB (one query, in-process moto)"
+        read_all()
+        times[read] = [timed(read_all, 1) for _ in range(runs)]  # apart: moto would disturb the others
     finally:
         stop()
     return times
@@ -144,9 +154,12 @@ def report(times: dict[str, list[float]], runs: int, count: int) -> str:
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {platform.machine()} ({os.cpu_count()} cores), "
         f"Python {platform.python_version()}; `{COMMAND} --runs {runs} --fixings {count}`.",
         "",
+        f"Each sample of the first four rows is the mean of {REPEAT} calls in a row; the DynamoDB read is "
+        "timed once per sample, after the others.",
+        "",
         "| what | median ms | best | worst |",
         "|---|---|---|---|",
-        *(f"| {n} | {medians[n]:.3f} | {min(times[n]):.3f} | {max(times[n]):.3f} |" for n in names),
+        *(f"| {n} | {medians[n]:.4f} | {min(times[n]):.4f} | {max(times[n]):.4f} |" for n in names),
         "",
         f"**Claim on seed + {count} recorded fixings / on the seed: {ratio:.2f}x** (side by side, medians "
         f"of {runs} interleaved rounds). A function lays the fixings over the seed and reads them once per "
