@@ -334,3 +334,26 @@ def test_interest_for_a_recorded_value_appears_in_the_letter_figures(operator: A
         business.call("POST", f"/v1/cases/{case_id}/documents", json={"kind": "demand_letter"}).status_code
         == 201
     )
+
+
+def test_a_rate_that_turns_stale_after_the_demand_holds_the_case_at_routing_instead_of_failing(
+    operator: Api, business: Api, workflow_on: Callable[..., None]
+) -> None:
+    workflow_on(0.4)
+    payload = load_example("cases/globex-muller-de.json")
+    case_id = ready_case(business, payload)
+    wait_until(lambda: stale_hold(business, case_id), 60, "a stale_rate hold")
+    business.call("POST", f"/v1/cases/{case_id}/rate-confirmations", json={"series": "DE_BASISZINSSATZ"})
+    wait_for_status(business, case_id, "demand_issued", timeout=60)
+
+    # While the debtor's window runs, an operator corrects the 1 Jan 2026 value (a test value): the
+    # value assumed from 1 Jul is no longer the one Globex confirmed, so the referral letter cannot go.
+    corrected = put(operator, "DE_BASISZINSSATZ", "2026-01-01", value="9.99", **TEST_VALUE)
+    held = wait_for_status(business, case_id, "on_hold", timeout=60)
+
+    assert corrected.status_code == 201
+    assert held["status"] == "on_hold"
+    hold = stale_hold(business, case_id)
+    assert hold is not None and (hold["period_from"], hold["assumed_percent"]) == ("2026-07-01", "9.99")
+    assert [e for e in events_of(business, case_id) if e["type"] == "routing.decided"] == []
+    assert "failed" not in [e["data"].get("to") for e in events_of(business, case_id)]
