@@ -108,6 +108,7 @@ def test_the_seed_series_changes_only_where_the_value_changes() -> None:
         ("ECB_MRO", "2026-06-01", "101", None, ("value",), "between -20 and 100"),
         ("ECB_MRO", "2026-06-01", "1.1234567", None, ("value",), "more than 6 decimal places"),
         ("ECB_MRO", "2026-06-01", "1", "2026-05-31", ("through",), "before effective_from"),
+        ("ECB_MRO", "2026-06-01", "1", "2026-12-03", ("through",), "has not come"),
     ],
 )
 def test_a_fixing_that_cannot_be_recorded_names_its_field(

@@ -159,8 +159,10 @@ def fixing_problems(
         )
     if through is not None and through < effective_from:
         problems.append(FieldProblem(("through",), f"{through} is before effective_from {effective_from}"))
-    if through is not None and through > latest:
-        problems.append(FieldProblem(("through",), f"{through} is more than {MAX_DAYS_AHEAD} days ahead"))
+    if through is not None and through > max(today, effective_from):
+        problems.append(
+            FieldProblem(("through",), f"{through} has not come: a value is known to hold until today")
+        )
     return problems
 
 
