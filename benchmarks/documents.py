@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from handoff.adapters import docx_renderer
-from handoff.domain.documents import DocumentKind, example_context
+from handoff.domain.documents import DocumentKind
+from tests.document_examples import example_context
 
 RESULTS = Path(__file__).with_name("documents.md")
 COMMAND = ".venv/bin/python -m benchmarks.documents"

@@ -165,3 +165,50 @@ def test_a_quote_is_computed_without_storing_anything(business: Api) -> None:
     assert quote.json["assessment"]["interest"]["total"] == "16.10"
     assert quote.json["routing"]["outcome"] in {"partner_selected", "manual_review"}
     assert business.call("GET", "/v1/cases").json["items"] == []
+
+
+def test_a_judgment_replaces_the_claims_charges_with_what_the_court_awarded(business: Api) -> None:
+    # Before: £1,000 due 2026-01-31, statutory interest and £70 compensation (E&W).
+    case_id = submit(business, intake("GB", "GB-ENG", "GBP", "2026-01-31", form="written"))
+    assert assessment(business, case_id, "2026-06-30")["compensation"]["total"] == "70.00"
+    judgment = {
+        "kind": "judgment",
+        "on": "2026-07-01",
+        "note": "County Court at Leeds",
+        "reference": "K1LS0001",
+        "amount": "1000.00",
+        "interest": "60.25",
+        "costs": "115.00",
+    }
+
+    recorded = business.call("POST", f"/v1/cases/{case_id}/legal-events", json=judgment)
+    after = assessment(business, case_id, "2026-07-15")
+
+    assert recorded.status_code == 201, recorded.json
+    assert after["merged_into_judgment"] == "2026-07-01"
+    assert (after["judgment_interest"], after["judgment_costs"]) == ("60.25", "115.00")
+    assert (after["interest"]["total"], after["compensation"]["total"]) == ("0.00", "0.00")
+    assert after["balance"] == after["total"] == "1175.25"
+    assert after["limitation"]["status"] == "judgment"
+    assert assessment(business, case_id, "2026-06-30")["merged_into_judgment"] is None  # as of before it
+
+
+def test_a_legal_event_carries_only_what_its_kind_can(business: Api) -> None:
+    case_id = submit(business, intake("GB", "GB-ENG", "GBP", "2026-01-31"))
+
+    acknowledged = business.call(
+        "POST",
+        f"/v1/cases/{case_id}/legal-events",
+        json={"kind": "acknowledgement", "on": "2026-03-01", "amount": "10.00"},
+    )
+    inexact = business.call(
+        "POST",
+        f"/v1/cases/{case_id}/legal-events",
+        json={"kind": "judgment", "on": "2026-03-01", "costs": "10.001"},
+    )
+
+    assert acknowledged.status_code == inexact.status_code == 422
+    assert [p["name"] for p in acknowledged.json["invalid-params"]] == ["body.amount"]
+    assert [p["name"] for p in inexact.json["invalid-params"]] == ["body.costs"]
+    events = business.call("GET", f"/v1/cases/{case_id}/events").json["items"]
+    assert [e["type"] for e in events] == ["case.submitted"]  # nothing written

@@ -99,6 +99,10 @@ def test_one_webhook_id_sent_five_times_is_recorded_once(
     assert ledger["totals"]["collected"] == "250.00"
     assert ledger["totals"]["contingency_fees"] == "50.00"  # 20% (workflow_kit's terms)
     assert ledger["totals"]["net_to_creditor"] == "200.00"
+    claim = business.call("GET", f"/v1/cases/{case_id}/assessment").json  # the claim counts it once too
+    assert (claim["paid"], claim["principal"]) == ("250.00", "3750.00")
+    assert claim["last_payment"]["source"] == "collected" and claim["last_payment"]["reference"] == "PAY-1"
+    assert business.call("GET", f"/v1/cases/{case_id}").json["balance"] == "3750.00"
 
 
 def test_fifty_concurrent_webhooks_on_one_case_give_an_exact_ledger(
@@ -187,7 +191,11 @@ def test_wrong_currency_or_inexact_amounts_are_refused_and_nothing_is_recorded(
     inexact = send(business, agency, secret, collected(case_id, "100.001"))
     unknown_field = send(business, agency, secret, collected(case_id, "1.00", surprise=True))
     unknown_type = send(business, agency, secret, event("payment.refunded", case_id=case_id))
+    next_week = (datetime.now(UTC).date() + timedelta(days=7)).isoformat()
+    future = send(business, agency, secret, collected(case_id, "1.00", on=next_week))
 
+    assert future.status_code == 422
+    assert [p["name"] for p in future.json["invalid-params"]] == ["body.data.collected_on"]
     assert wrong_currency.status_code == 422
     assert [p["name"] for p in wrong_currency.json["invalid-params"]] == ["body.data.currency"]
     assert inexact.status_code == 422
@@ -265,6 +273,13 @@ def test_settlement_judgment_and_closure_move_the_case_and_fill_the_ledger(
     assert totals["contingency_fees"] == "900.00"
     assert totals["net_to_creditor"] == "3600.00"
     assert [e["kind"] for e in ledger["entries"]][-1] == "closure"
+    claim = business.call(
+        "GET", f"/v1/cases/{case_id}/assessment"
+    ).json  # the ledger's figures are the claim's
+    assert claim["merged_into_judgment"] == "2026-11-02"
+    assert (claim["balance"], claim["total"], claim["standing"]) == ("0.00", "0.00", "settled")
+    [applied] = claim["payments"]
+    assert (applied["costs"], applied["interest"], applied["principal"]) == ("350.00", "150.00", "4000.00")
     from handoff.adapters.partner_store import partner_repository
 
     assert partner_repository().get(agency).open_cases == 0  # closing freed the partner

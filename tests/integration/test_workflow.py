@@ -278,3 +278,41 @@ def test_a_failing_step_is_retried_then_recorded_as_failed(
         "executions"
     ]
     assert any(r["name"].startswith(case_id) for r in runs)
+
+
+def gb_case(subdivision: str, due_on: str) -> dict[str, Any]:
+    """A one-invoice debt owed by a company in `subdivision`, under its own law."""
+    payload = us_case("US-CA", "1000.00")
+    payload["currency"] = "GBP"
+    payload["debtor"]["address"] = {"lines": ["1 High St"], "city": "Town", "country": "GB"} | {
+        "subdivision": subdivision
+    }
+    payload["terms"] = {"payment_days": 30, "interest": {"kind": "statutory"}, "governing_law": subdivision}
+    payload["invoices"] = [{**payload["invoices"][0], "issued_on": "2019-05-01", "due_on": due_on}]
+    return payload
+
+
+def test_an_extinguished_debt_closes_as_time_barred_and_a_time_barred_one_is_held(
+    business: Api, workflow_on: Callable[[float], None]
+) -> None:
+    # Scotland: five years' prescription from 2019-06-01 extinguished the debt (PL(S)A 1973 s.6);
+    # England: six years from 2019-06-01 ended 2025-06-01, the debt remains but is time-barred
+    # (held: an operator may release it, and then it gets only a request for payment).
+    workflow_on(1)
+    scottish = submit(business, gb_case("GB-SCT", "2019-05-31"))
+    english = submit(business, gb_case("GB-ENG", "2019-05-31"))
+
+    closed = wait_for_status(business, scottish, "closed")
+    held = wait_for_status(business, english, "on_hold")
+
+    assert statuses(business, scottish) == ["uncollectible", "closed"]
+    closing = [e for e in events_of(business, scottish) if e["type"] == "case.status_changed"][-1]
+    assert closing["data"]["close_code"] == "time_barred"
+    assert closing["data"]["standing"] == "extinguished"
+    assert closing["data"]["extinguished_on"] == "2024-06-01"  # the last day of the five years
+    assert not [e for e in events_of(business, scottish) if e["type"] == "document.generated"]
+    assert closed["legal"]["limitation"]["status"] == "extinguished"
+    assert held["legal"]["limitation"]["status"] == "expired"
+    reasons = [e for e in events_of(business, english) if e["type"] == "case.status_changed"][-1]["data"]
+    assert "time_barred" in [r["code"] for r in reasons["reasons"]]
+    assert statuses(business, english) == ["on_hold"]

@@ -28,12 +28,11 @@ from handoff.domain.documents import (
     DemandLetterContext,
     DocumentKind,
     DocumentModel,
-    Money,
     StatementOfAccountContext,
 )
 from handoff.domain.evidence import Evidence, EvidenceDeclaration, EvidenceStatus
 from handoff.domain.models import CaseIntake
-from handoff.domain.money import minor_unit
+from handoff.domain.money import Money, minor_unit
 from handoff.domain.partners import Partner
 from handoff.domain.tenants import TenantProfile
 from tests.conftest import load_example

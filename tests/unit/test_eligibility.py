@@ -155,6 +155,7 @@ def test_a_time_barred_debt_is_held_and_flagged(
 ) -> None:
     result = check(case_payload, limitation=status)
     assert result.time_barred is barred
+    assert result.extinguished is (status == "extinguished")  # only then does the case close
     assert result.hold_codes == ([HoldCode.time_barred] if barred else [])
     if barred:
         assert "no letter may threaten suit" in result.hold_reasons[0].text

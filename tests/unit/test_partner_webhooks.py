@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -173,3 +174,57 @@ def test_parse_names_the_failing_fields() -> None:
     assert any(p.loc[-1] == "case_id" for p in refused.value.problems)
     with pytest.raises(InvalidRequestError):
         pw.parse_event("not json")
+
+
+def test_a_collection_is_a_payment_of_the_claim(case_payload: dict[str, Any]) -> None:
+    # Given a GB-ENG case owing 1,250.00 + 16,000.00 in recovery
+    case = _case(case_payload, CaseStatus.in_recovery)
+    before = case.claim_as_of(NOW.date()).principal
+
+    # When its partner reports 500.00 collected on 2026-11-18
+    paid = _event("payment.collected", amount="500.00", currency="GBP", collected_on="2026-11-18")
+    pw.apply_event(case, paid, "par_1", "m1", "agency:par_1", NOW)
+
+    # Then the claim counts it once, dated, as a part payment that restarts limitation
+    claim = case.claim_as_of(NOW.date())
+    assert claim.principal == before - Decimal("500.00")
+    assert claim.last_payment is not None and claim.last_payment.source == "collected"
+    assert claim.last_payment.seq == case.version  # the `ledger.payment.collected` event
+    assert any(
+        r.on == date(2026, 11, 18) and r.source == "payments:collected" for r in claim.limitation.restarts
+    )
+    event = case.pending_events[-1]
+    assert event.type == "ledger.payment.collected"
+    assert event.data["webhook_id"] == "m1" and event.data["outstanding"] == str(claim.principal)
+
+
+def test_a_judgment_and_a_settlement_are_legal_events_of_the_claim(case_payload: dict[str, Any]) -> None:
+    case = _case(case_payload, CaseStatus.in_recovery)
+    settled = _event("settlement.agreed", amount="15000.00", currency="GBP")
+    judgment = _event(
+        "judgment.obtained",
+        court="County Court at Leeds",
+        docket="K1LS0001",
+        amount="17250.00",
+        interest="300.00",
+        costs="455.00",
+        currency="GBP",
+        date="2026-11-10",
+    )
+
+    pw.apply_event(case, settled, "par_1", "m1", "agency:par_1", NOW)
+    pw.apply_event(case, judgment, "par_1", "m2", "agency:par_1", NOW)
+
+    kinds = [(e.kind, e.on, e.amount) for e in case.legal_events]
+    assert kinds == [
+        ("settlement", NOW.date(), Decimal("15000.00")),
+        ("judgment", date(2026, 11, 10), Decimal("17250.00")),
+    ]
+    assert case.legal_events[1].costs == Decimal("455.00") and case.legal_events[1].source == "partner"
+    assert case.claim_as_of(NOW.date()).limitation.status == "judgment"
+    assert [e.type for e in case.pending_events][-4:] == [
+        "ledger.settlement.agreed",
+        "case.status_changed",
+        "ledger.judgment.obtained",
+        "case.status_changed",
+    ]

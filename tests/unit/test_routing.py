@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from handoff.domain.claim import claim_as_of
 from handoff.domain.models import Address, CaseIntake
-from handoff.domain.partners import DebtType, Money, Partner
+from handoff.domain.money import Money
+from handoff.domain.partners import DebtType, Partner
 from handoff.domain.routing import (
     CaseFacts,
     EscalationSignal,

@@ -35,14 +35,11 @@ from handoff.domain.documents import (
     DemandLetterContext,
     DocumentKind,
     DocumentModel,
-    Money,
     ResponsePeriod,
-    example_context,
-    example_demand_letter,
-    format_amount,
     format_date,
 )
-from handoff.domain.money import AmountScaleError
+from handoff.domain.money import AmountScaleError, Money, format_amount
+from tests.document_examples import example_context, example_demand_letter
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = load_manifest(REPO / "templates" / "legal")

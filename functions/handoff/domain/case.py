@@ -17,7 +17,6 @@ from handoff.domain.claim import (
     ClaimOptions,
     LegalEvent,
     Payment,
-    PaymentSource,
     claim_as_of,
 )
 from handoff.domain.lifecycle import CaseStatus, check_transition
@@ -176,15 +175,28 @@ class Case:
             self.intake, self.history, as_of, letter_date=letter_date, options=self.claim_options
         )
 
-    def record_payment(self, payment: Payment, actor: str, at: datetime) -> None:
-        """A payment of any source; the event says what is owed after it, on its date."""
-        payment = payment.model_copy(update={"recorded_at": at})
+    def record_payment(
+        self,
+        payment: Payment,
+        actor: str,
+        at: datetime,
+        *,
+        event_type: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """A payment of any source, on the timeline as `event_type` (default `payment.<source>`).
+
+        The event says what is owed after it, on its date; `details` add what the reporter said
+        (a partner's webhook id, its own reference).
+        """
+        payment = payment.model_copy(update={"recorded_at": at, "seq": self.version + 1})
         self.payments = [*self.payments, payment]
         self.record(
-            "payment.direct" if payment.source is PaymentSource.direct else f"payment.{payment.source}",
+            event_type or f"payment.{payment.source}",
             actor,
             at,
             {
+                **(details or {}),
                 "amount": payment.amount,
                 "currency": self.intake.currency,
                 "paid_on": payment.on,
@@ -194,14 +206,34 @@ class Case:
             },
         )
 
-    def record_legal_event(self, event: LegalEvent, actor: str, at: datetime) -> None:
-        """An acknowledgment, written demand, proceedings or judgment: its legal effect follows the law."""
-        self.legal_events = [*self.legal_events, event.model_copy(update={"recorded_at": at})]
+    def record_legal_event(
+        self,
+        event: LegalEvent,
+        actor: str,
+        at: datetime,
+        *,
+        event_type: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """An acknowledgment, demand, settlement, proceedings or judgment: its effect follows the law.
+
+        On the timeline as `event_type` (default `legal.<kind>`), with `details` from its reporter.
+        """
+        event = event.model_copy(update={"recorded_at": at, "seq": self.version + 1})
+        self.legal_events = [*self.legal_events, event]
         self.record(
-            f"legal.{event.kind}",
+            event_type or f"legal.{event.kind}",
             actor,
             at,
-            {"on": event.on, "written": event.written, "source": event.source, "note": event.note},
+            {
+                **(details or {}),
+                "on": event.on,
+                "written": event.written,
+                "source": event.source,
+                "note": event.note,
+                "reference": event.reference,
+                **{k: v for k in ("amount", "interest", "costs") if (v := getattr(event, k)) is not None},
+            },
         )
 
     def add_contact(self, attempt: ContactAttempt, actor: str, at: datetime) -> None:

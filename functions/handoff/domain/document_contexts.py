@@ -44,7 +44,6 @@ from handoff.domain.documents import (
     JurisdictionBlock,
     LabelValue,
     LimitationSummary,
-    Money,
     OutcomeCount,
     PartyBlock,
     PaymentLine,
@@ -52,7 +51,6 @@ from handoff.domain.documents import (
     ResponsePeriod,
     SettlementAuthority,
     StatementOfAccountContext,
-    format_amount,
     format_date,
     format_percent,
 )
@@ -71,7 +69,7 @@ from handoff.domain.models import (
     EntityType,
     LateFee,
 )
-from handoff.domain.money import quantum, zero
+from handoff.domain.money import Money, format_amount, quantum, zero
 from handoff.domain.partners import FixedFee, Partner, PartnerType
 from handoff.domain.summary import summarize
 from handoff.domain.tenants import PaymentInstructions, TenantProfile
@@ -345,6 +343,32 @@ def _late_fee_lines(intake: CaseIntake, assessment: Claim) -> list[ChargeLine]:
     ]
 
 
+def _award_lines(assessment: Claim) -> list[ChargeLine]:
+    """Costs and interest a court awarded, still owed: the judgment replaced the claim's own charges."""
+    if not assessment.awards:
+        return []
+    judgments = [a.judgment for a in assessment.awards]
+    cite = "; ".join(
+        ", ".join(x for x in (f"Judgment of {format_date(j.on)}", j.note, j.reference) if x)
+        for j in judgments
+    )
+    rows = (
+        ("Costs awarded by the court", assessment.judgment_costs),
+        ("Interest awarded by the court", assessment.judgment_interest),
+    )
+    return [
+        ChargeLine(
+            label=label,
+            amount=Money.of(amount, assessment.currency),
+            basis="as the court awarded, less what has been paid towards it",
+            citation=cite,
+            continues_to_accrue=False,
+        )
+        for label, amount in rows
+        if amount > 0
+    ]
+
+
 @dataclass(frozen=True)
 class _Claim:
     """The amounts every document shares: itemised invoices, charges with their rules, total."""
@@ -374,7 +398,7 @@ def _claim(intake: CaseIntake, assessment: Claim, on: date) -> _Claim:
         principal=Money.of(assessment.principal, currency),
         interest=_interest_line(intake, assessment, barred),
         compensation=_compensation_line(assessment),
-        late_fees=_late_fee_lines(intake, assessment),
+        late_fees=_late_fee_lines(intake, assessment) + _award_lines(assessment),
         total=Money.of(assessment.total, currency),
         time_barred=barred,
     )
@@ -476,6 +500,12 @@ _MOVEMENT_TEXT = {
     MovementKind.paid_undated: "Paid before the case was submitted (date not recorded)",
     MovementKind.credit_note: "Credit note",
 }
+_PAYMENT_TEXT = {
+    "intake": "Payment",
+    "direct": "Payment received",
+    "collected": "Payment collected on our behalf",
+    "confirmed": "Payment received (confirmed)",
+}
 
 
 def _payment_lines(assessment: Claim, invoices: list[InvoiceLine], currency: str) -> list[PaymentLine]:
@@ -490,7 +520,8 @@ def _payment_lines(assessment: Claim, invoices: list[InvoiceLine], currency: str
     return [
         PaymentLine(
             received_on=DateText.of(movement.on),
-            reference=movement.reference or _MOVEMENT_TEXT.get(movement.kind, f"Payment ({movement.source})"),
+            reference=movement.reference
+            or _MOVEMENT_TEXT.get(movement.kind, _PAYMENT_TEXT.get(movement.source or "", "Payment")),
             amount=Money.of(movement.amount, currency),
             allocated_to=number,
         )
@@ -571,6 +602,7 @@ def _claim_summary(
         interest_basis=_interest_basis(claim, assessment),
         compensation=Money.of(assessment.compensation.total, intake.currency),
         late_fees=Money.of(assessment.late_fees.total, intake.currency),
+        awarded=Money.of(assessment.judgment_costs + assessment.judgment_interest, intake.currency),
         total=claim.total,
         invoice_count=len(claim.invoices),
         oldest_due_date=DateText.of(summary.oldest_due_on or letter_date),

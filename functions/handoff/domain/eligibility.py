@@ -11,9 +11,11 @@ Decisions:
   mere `promised_to_pay`.
 * **Insolvency** holds the case and asks for attorney review (claims in insolvency go to the
   insolvency practitioner or the court, not to an agency).
-* **Time-barred** (`expired` or `extinguished`) sets `time_barred=True` *and* holds the case
-  with reason `time_barred`, as the lifecycle puts time-barred cases on hold: an operator may
-  release it, and then no letter may threaten suit.
+* **Time-barred** (`expired` or `extinguished`) sets `time_barred=True` with reason
+  `time_barred`. An `expired` claim is held, as the lifecycle puts time-barred cases on hold: an
+  operator may release it, and then no letter may threaten suit (only a request for payment).
+  An `extinguished` one (prescription, GB-SCT) also sets `extinguished=True`: the debt no longer
+  exists, so the workflow closes the case (close code `time_barred`) instead of holding it.
 * **Too few contact attempts**: fewer outbound attempts than `min_contact_attempts`.
 * **Missing evidence**: any item listed in `required_evidence_missing`.
 
@@ -63,6 +65,9 @@ class Eligibility(LazyModel):
     ]
     attorney_review: Annotated[bool, Field(description="An attorney should look at the case (insolvency)")]
     time_barred: Annotated[bool, Field(description="Limitation expired: no letter may threaten suit")]
+    extinguished: Annotated[
+        bool, Field(description="The debt no longer exists (prescription): the case closes, time_barred")
+    ] = False
 
     @property
     def hold_codes(self) -> list[HoldCode]:
@@ -113,11 +118,13 @@ def check_eligibility(
 
     status = (limitation_status or "").strip().lower()
     time_barred = status in TIME_BARRED_STATUSES
+    extinguished = status == "extinguished"
     if time_barred:
+        gone = "; the debt no longer exists and is never demanded: the case closes" if extinguished else ""
         reasons.append(
             HoldReason(
                 code=HoldCode.time_barred,
-                text=f"limitation period {status}: no letter may threaten suit",
+                text=f"limitation period {status}: no letter may threaten suit{gone}",
                 details={"limitation_status": status},
             )
         )
@@ -147,4 +154,5 @@ def check_eligibility(
         hold_reasons=reasons,
         attorney_review=flags.insolvent,
         time_barred=time_barred,
+        extinguished=extinguished,
     )

@@ -66,14 +66,14 @@ def intake_problems(intake: CaseIntake) -> list[FieldProblem]:
         if numbers.index(number) != i:
             problems.append(FieldProblem(("invoices", i, "number"), f"invoice {number} appears twice"))
     problems.extend(_dated_problems(intake))
-    if not problems and balances_as_of(intake, intake_payments(intake), date.max).overpaid > 0:
-        problems.append(
-            FieldProblem(("invoices",), "the invoices' payments and credits exceed their amounts")
-        )
-    if not problems and not any(
-        b.outstanding > 0 for b in balances_as_of(intake, intake_payments(intake), date.max).invoices
-    ):
-        problems.append(FieldProblem(("invoices",), "no invoice has an outstanding balance"))
+    if not problems:  # what the claim will say is owed once every dated payment and credit is in
+        balances = balances_as_of(intake, intake_payments(intake), date.max)
+        if balances.overpaid > 0:
+            problems.append(
+                FieldProblem(("invoices",), "the invoices' payments and credits exceed their amounts")
+            )
+        elif not any(b.outstanding > 0 for b in balances.invoices):
+            problems.append(FieldProblem(("invoices",), "no invoice has an outstanding balance"))
     late_fee = intake.terms.late_fee
     if late_fee and late_fee.amount is not None:
         try:

@@ -1,14 +1,10 @@
 """The recovery ledger of a case: what was paid, to whom, what the partner earns, what the creditor nets.
 
-The ledger is never stored: it is computed from the case (its invoices' principal, its direct
-payments) and its timeline, where every partner outcome is a `ledger.*` event. Recomputing it
-from the append-only timeline is what keeps it append-only.
-
-Chronology: movements are applied in the order they happened (`on` date, then the instant they
-were recorded). Each payment is allocated over what is owed *at that moment*, by `order`
-(costs → interest → principal by default, as collection practice and most terms have it).
-What is paid beyond the debt is held as overpayment; charges awarded later (a judgment's
-interest and costs) are paid from it first, in the same order.
+The ledger is never stored and computes no balance of its own: what each payment paid (costs →
+interest → principal by default, DESIGN.md §3), what a judgment awarded, any overpayment and what
+is still owed come from the claim (`Case.claim_as_of`), the one computation of what is owed. The
+ledger adds what the recovery costs: the assigned partner's fees, what the partner remits and what
+the creditor nets, and the partner's notes (settlements, status codes, closure) from the timeline.
 
 Fees (the assigned partner's `FeeTerms`), each rounded half-up to the minor unit per entry:
 
@@ -18,7 +14,7 @@ Fees (the assigned partner's `FeeTerms`), each rounded half-up to the minor unit
   straight to the creditor on a day inside the exclusivity period
   `[accepted_on, accepted_on + exclusivity_days)`; never before acceptance, never without it;
 * recall fee: when the creditor withdraws a case the partner had accepted; fixed, or a percent
-  of the balance at the withdrawal.
+  of what the claim says was owed on the day of the withdrawal.
 
 Identities (checked by `Ledger.reconciles` and tested with hypothesis):
 
@@ -33,7 +29,7 @@ Identities (checked by `Ledger.reconciles` and tested with hypothesis):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -41,21 +37,11 @@ from enum import StrEnum
 from typing import Any
 
 from handoff.domain.case import Case, CaseEvent
-from handoff.domain.claim import ClaimHistory, PaymentSource, claim_as_of
-from handoff.domain.lifecycle import CaseStatus
+from handoff.domain.claim import AwardApplication, Bucket, PaymentApplication, PaymentSource
 from handoff.domain.money import rounded, zero
 from handoff.domain.partners import FeeTerms, FixedFee
 
 LEDGER_PREFIX = "ledger."
-
-
-class Bucket(StrEnum):
-    costs = "costs"
-    interest = "interest"
-    principal = "principal"
-
-
-DEFAULT_ORDER: tuple[Bucket, ...] = (Bucket.costs, Bucket.interest, Bucket.principal)
 
 
 class EntryKind(StrEnum):
@@ -139,114 +125,6 @@ class Ledger:
         )
 
 
-@dataclass(frozen=True)
-class Movement:
-    """One thing that happened to the money, in the case's currency."""
-
-    kind: EntryKind
-    on: date
-    at: datetime  # when it was recorded: orders movements of the same day
-    amount: Decimal = Decimal(0)
-    reference: str | None = None
-    seq: int | None = None
-    interest: Decimal = Decimal(0)  # judgments
-    costs: Decimal = Decimal(0)  # judgments
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class LedgerFacts:
-    """Everything the ledger needs, read from a case and its timeline."""
-
-    currency: str
-    principal: Decimal
-    movements: list[Movement]
-    accepted_on: date | None = None
-    withdrawn: Movement | None = None  # a withdrawal after acceptance
-
-
-def _day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
-
-
-def _from_event(event: CaseEvent) -> Movement | None:
-    data = event.data
-    kind = event.type.removeprefix(LEDGER_PREFIX)
-    common: dict[str, Any] = {"at": event.at, "seq": event.seq}
-    if kind == "payment.collected":
-        return Movement(
-            EntryKind.collected,
-            _day(data["collected_on"]),
-            amount=_money(data["amount"]),
-            reference=data.get("reference"),
-            **common,
-        )
-    if kind == "judgment.obtained":
-        return Movement(
-            EntryKind.judgment,
-            _day(data["date"]),
-            amount=_money(data["amount"]),
-            interest=_money(data.get("interest")),
-            costs=_money(data.get("costs")),
-            reference=data.get("docket"),
-            details={"court": data.get("court"), "docket": data.get("docket")},
-            **common,
-        )
-    if kind == "settlement.agreed":
-        return Movement(
-            EntryKind.settlement,
-            event.at.date(),
-            amount=_money(data["amount"]),
-            details={"instalments": data.get("instalments", [])},
-            **common,
-        )
-    if kind == "case.closed":
-        details = {"close_code": data.get("close_code"), "note": data.get("note")}
-        return Movement(EntryKind.closure, event.at.date(), details=details, **common)
-    if kind == "status.updated":
-        details = {"code": data.get("code"), "note": data.get("note")}
-        return Movement(EntryKind.status, event.at.date(), details=details, **common)
-    return None
-
-
-def facts_of(case: Case, events: Iterable[CaseEvent], as_of: date) -> LedgerFacts:
-    """Read the ledger's inputs: `ledger.*` events, direct payments, acceptance and withdrawal."""
-    movements: list[Movement] = []
-    accepted_on: date | None = None
-    withdrawn: Movement | None = None
-    for event in events:
-        if event.type.startswith(LEDGER_PREFIX):
-            movement = _from_event(event)
-            if movement is not None:
-                movements.append(movement)
-        elif event.type == "case.status_changed":
-            target = event.data.get("to")
-            if target == CaseStatus.accepted:
-                accepted_on = event.at.date()
-            elif target == CaseStatus.withdrawn and accepted_on is not None:
-                withdrawn = Movement(EntryKind.recall_fee, event.at.date(), event.at, seq=event.seq)
-    for payment in case.payments:
-        if payment.source is PaymentSource.collected:  # the partner's `ledger.payment.collected` event
-            continue
-        movements.append(
-            Movement(
-                EntryKind.direct_payment,
-                payment.on,
-                payment.recorded_at or datetime.combine(payment.on, datetime.min.time(), UTC),
-                amount=payment.amount,
-                reference=payment.reference,
-            )
-        )
-    # What was owed before anything paid since submission: the claim without those payments.
-    before = ClaimHistory(events=case.legal_events)
-    principal = claim_as_of(case.intake, before, as_of, options=case.claim_options).principal
-    return LedgerFacts(case.intake.currency, principal, movements, accepted_on, withdrawn)
-
-
 def _percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return rounded(amount * percent / Decimal(100), currency)
 
@@ -257,168 +135,204 @@ def _in_exclusivity(on: date, accepted_on: date | None, terms: FeeTerms) -> bool
     return accepted_on <= on < accepted_on + timedelta(days=terms.exclusivity_days)
 
 
-def compute(facts: LedgerFacts, terms: FeeTerms | None, order: Sequence[Bucket] = DEFAULT_ORDER) -> Ledger:
-    """The ledger: entries in the order they happened, and totals that reconcile."""
-    if sorted(order) != sorted(Bucket):
-        raise ValueError(f"the allocation order must name each of {', '.join(Bucket)} once")
-    cur = facts.currency
-    z = zero(cur)
-    owed = {Bucket.costs: z, Bucket.interest: z, Bucket.principal: facts.principal + z}
-    charged = dict(owed)
-    allocated = {bucket: z for bucket in Bucket}
-    received = {EntryKind.collected: z, EntryKind.direct_payment: z}
-    fees = {kind: z for kind in FEES}
-    overpayment = z
-    entries: list[LedgerEntry] = []
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
-    def balance() -> Decimal:
-        return sum(owed.values(), z)
 
-    def fee(kind: EntryKind, movement: Movement, amount: Decimal, **details: Any) -> None:
+NOTES = {
+    "settlement.agreed": EntryKind.settlement,
+    "case.closed": EntryKind.closure,
+    "status.updated": EntryKind.status,
+}
+
+
+def _note(event: CaseEvent) -> LedgerEntry | None:
+    """A partner's settlement, closure or status code: informational entries, dated when recorded."""
+    kind = NOTES.get(event.type.removeprefix(LEDGER_PREFIX))
+    if kind is None:
+        return None
+    data = event.data
+    if kind is EntryKind.settlement:
+        details: dict[str, Any] = {"instalments": data.get("instalments", [])}
+        return LedgerEntry(
+            kind, event.at.date(), Decimal(str(data["amount"])), seq=event.seq, details=details
+        )
+    if kind is EntryKind.closure:
+        details = {"close_code": data.get("close_code"), "note": data.get("note")}
+    else:
+        details = {"code": data.get("code"), "note": data.get("note")}
+    return LedgerEntry(kind, event.at.date(), Decimal(0), seq=event.seq, details=details)
+
+
+@dataclass
+class _Fees:
+    """The partner's fees, each an entry right after what it is earned on."""
+
+    currency: str
+    terms: FeeTerms | None
+    accepted_on: date | None
+    entries: list[LedgerEntry]  # the ledger's own list: fees go in where they arise
+    totals: dict[EntryKind, Decimal] = field(default_factory=dict)
+
+    def add(
+        self, kind: EntryKind, on: date, amount: Decimal, ref: str | None, seq: int | None, **d: Any
+    ) -> None:
         if amount <= 0:
             return
-        fees[kind] += amount
-        entries.append(
-            LedgerEntry(kind, movement.on, amount, movement.reference, movement.seq, details=details)
-        )
+        self.totals[kind] = self.totals.get(kind, zero(self.currency)) + amount
+        self.entries.append(LedgerEntry(kind, on, amount, ref, seq, details=d))
 
-    timeline = sorted(facts.movements, key=lambda m: (m.on, m.at))
-    if facts.withdrawn is not None:
-        timeline.append(facts.withdrawn)  # the recall comes after everything paid before it
-        timeline.sort(key=lambda m: (m.on, m.at))
-    for movement in timeline:
-        if movement.kind in PAYMENTS:
-            remaining = movement.amount
-            split: dict[Bucket, Decimal] = {}
-            for bucket in order:
-                take = min(remaining, owed[bucket])
-                split[bucket] = take
-                owed[bucket] -= take
-                allocated[bucket] += take
-                remaining -= take
-            overpayment += remaining
-            received[movement.kind] += movement.amount
-            applied = movement.amount - remaining
-            entries.append(
-                LedgerEntry(
-                    movement.kind,
-                    movement.on,
-                    movement.amount,
-                    movement.reference,
-                    movement.seq,
-                    allocation=split,
-                    overpaid=remaining,
-                    balance_after=balance(),
-                )
+    def on_payment(self, kind: EntryKind, applied: PaymentApplication) -> None:
+        payment, terms = applied.payment, self.terms
+        if terms is None:
+            return
+        earned = payment.amount - applied.overpaid
+        if kind is EntryKind.collected:
+            fee = _percent_of(earned, terms.contingency_percent, self.currency)
+            self.add(
+                EntryKind.contingency_fee,
+                payment.on,
+                fee,
+                payment.reference,
+                payment.seq,
+                percent=terms.contingency_percent,
             )
-            if terms is None:
-                continue
-            if movement.kind == EntryKind.collected:
-                fee(
-                    EntryKind.contingency_fee,
-                    movement,
-                    _percent_of(applied, terms.contingency_percent, cur),
-                    percent=terms.contingency_percent,
-                )
-            elif _in_exclusivity(movement.on, facts.accepted_on, terms):
-                fee(
-                    EntryKind.direct_payment_fee,
-                    movement,
-                    _percent_of(applied, terms.direct_payment_fee_percent, cur),
-                    percent=terms.direct_payment_fee_percent,
-                )
-        elif movement.kind == EntryKind.judgment:
-            for bucket, amount in ((Bucket.costs, movement.costs), (Bucket.interest, movement.interest)):
-                owed[bucket] += amount
-                charged[bucket] += amount
-            credit = overpayment  # money paid beyond the debt earlier pays the new charges first
-            for bucket in order:
-                take = min(credit, owed[bucket])
-                owed[bucket] -= take
-                allocated[bucket] += take
-                credit -= take
-            credit_applied, overpayment = overpayment - credit, credit
-            entries.append(
-                LedgerEntry(
-                    EntryKind.judgment,
-                    movement.on,
-                    movement.amount,
-                    movement.reference,
-                    movement.seq,
-                    details={
-                        **movement.details,
-                        "interest": movement.interest,
-                        "costs": movement.costs,
-                        "credit_applied": credit_applied,
-                    },
-                )
-            )
-            for kind, amount in ((EntryKind.interest, movement.interest), (EntryKind.costs, movement.costs)):
-                if amount > 0:
-                    entries.append(
-                        LedgerEntry(
-                            kind,
-                            movement.on,
-                            amount,
-                            movement.reference,
-                            movement.seq,
-                            balance_after=balance(),
-                        )
-                    )
-        elif movement.kind == EntryKind.recall_fee:
-            if terms is not None and terms.recall_fee is not None:
-                recall = terms.recall_fee
-                if isinstance(recall, FixedFee):
-                    if recall.amount.currency == cur:
-                        fee(EntryKind.recall_fee, movement, recall.amount.amount, fixed=True)
-                else:
-                    fee(
-                        EntryKind.recall_fee,
-                        movement,
-                        _percent_of(balance(), recall.percent, cur),
-                        percent=recall.percent,
-                    )
-        else:
-            entries.append(
-                LedgerEntry(
-                    movement.kind,
-                    movement.on,
-                    movement.amount,
-                    movement.reference,
-                    movement.seq,
-                    details=movement.details,
-                )
+        elif _in_exclusivity(payment.on, self.accepted_on, terms):
+            fee = _percent_of(earned, terms.direct_payment_fee_percent, self.currency)
+            self.add(
+                EntryKind.direct_payment_fee,
+                payment.on,
+                fee,
+                payment.reference,
+                payment.seq,
+                percent=terms.direct_payment_fee_percent,
             )
 
-    partner_fees = sum(fees.values(), z)
+    def on_recall(self, event: CaseEvent, balance: Decimal) -> None:
+        recall = self.terms.recall_fee if self.terms else None
+        on = event.at.date()
+        if isinstance(recall, FixedFee):
+            if recall.amount.currency == self.currency:
+                self.add(EntryKind.recall_fee, on, recall.amount.amount, None, event.seq, fixed=True)
+        elif recall is not None:
+            fee = _percent_of(balance, recall.percent, self.currency)
+            self.add(EntryKind.recall_fee, on, fee, None, event.seq, percent=recall.percent)
+
+
+def _payment_entry(kind: EntryKind, applied: PaymentApplication) -> LedgerEntry:
+    payment = applied.payment
+    split = {
+        Bucket.costs: applied.costs,
+        Bucket.interest: applied.interest,
+        Bucket.principal: applied.principal,
+    }
+    return LedgerEntry(
+        kind,
+        payment.on,
+        payment.amount,
+        payment.reference,
+        payment.seq,
+        allocation=split,
+        overpaid=applied.overpaid,
+        balance_after=applied.balance_after,
+    )
+
+
+def _award_entries(award: AwardApplication) -> list[LedgerEntry]:
+    judgment = award.judgment
+    docket = judgment.reference
+    details = {
+        "court": judgment.note,
+        "docket": docket,
+        "interest": award.interest,
+        "costs": award.costs,
+        "credit_applied": award.credit_to_costs + award.credit_to_interest,
+    }
+    ref, seq = docket, judgment.seq
+    entries = [
+        LedgerEntry(EntryKind.judgment, judgment.on, judgment.amount or Decimal(0), ref, seq, details=details)
+    ]
+    for kind, amount in ((EntryKind.interest, award.interest), (EntryKind.costs, award.costs)):
+        if amount > 0:
+            entries.append(
+                LedgerEntry(kind, judgment.on, amount, ref, seq, balance_after=award.balance_after)
+            )
+    return entries
+
+
+def _instant(at: datetime | None) -> datetime:
+    return at or datetime.min.replace(tzinfo=UTC)
+
+
+def ledger_of(case: Case, events: Iterable[CaseEvent], terms: FeeTerms | None, as_of: date) -> Ledger:
+    """The ledger on `as_of`: the claim's payments and awards in the order they happened, and the fees."""
+    claim = case.claim_as_of(as_of)
+    cur = claim.currency
+    timeline = list(events)
+    accepted = [
+        e.at.date() for e in timeline if e.type == "case.status_changed" and e.data.get("to") == "accepted"
+    ]
+    accepted_on = accepted[0] if accepted else None
+    entries: list[LedgerEntry] = []
+    fees = _Fees(cur, terms, accepted_on, entries)
+    steps: list[tuple[date, datetime, Any]] = []
+    for applied in claim.payments:
+        if applied.payment.source is not PaymentSource.intake:  # paid before the case was placed
+            steps.append((applied.payment.on, _instant(applied.payment.recorded_at), applied))
+    steps += [(a.judgment.on, _instant(a.judgment.recorded_at), a) for a in claim.awards]
+    for event in timeline:
+        note = _note(event) if event.type.startswith(LEDGER_PREFIX) else None
+        if note is not None:
+            steps.append((note.on, event.at, note))
+        recalled = event.type == "case.status_changed" and event.data.get("to") == "withdrawn"
+        if recalled and accepted_on is not None and accepted_on <= event.at.date():
+            steps.append((event.at.date(), event.at, event))
+    z = zero(cur)
+    received = {EntryKind.collected: z, EntryKind.direct_payment: z}
+    allocated = dict.fromkeys(Bucket, z)
+    for _, _, step in sorted(steps, key=lambda s: (s[0], s[1])):
+        if isinstance(step, PaymentApplication):
+            kind = (
+                EntryKind.collected
+                if step.payment.source is PaymentSource.collected
+                else EntryKind.direct_payment
+            )
+            received[kind] += step.payment.amount
+            allocated[Bucket.costs] += step.costs
+            allocated[Bucket.interest] += step.interest
+            allocated[Bucket.principal] += step.principal
+            entries.append(_payment_entry(kind, step))
+            fees.on_payment(kind, step)
+        elif isinstance(step, AwardApplication):
+            allocated[Bucket.costs] += step.credit_to_costs
+            allocated[Bucket.interest] += step.credit_to_interest
+            entries.extend(_award_entries(step))
+        elif isinstance(step, LedgerEntry):
+            entries.append(step)
+        else:  # the withdrawal of an accepted case: a recall fee on what was owed that day
+            fees.on_recall(step, case.claim_as_of(step.at.date()).balance)
+    contingency = fees.totals.get(EntryKind.contingency_fee, z)
+    direct_fees = fees.totals.get(EntryKind.direct_payment_fee, z)
+    recall = fees.totals.get(EntryKind.recall_fee, z)
+    partner_fees = contingency + direct_fees + recall
     collected, direct = received[EntryKind.collected], received[EntryKind.direct_payment]
     remittance = collected - partner_fees
     totals = LedgerTotals(
-        principal=charged[Bucket.principal],
-        interest=charged[Bucket.interest],
-        costs=charged[Bucket.costs],
+        principal=claim.principal + allocated[Bucket.principal],
+        interest=sum((a.interest for a in claim.awards), z),
+        costs=sum((a.costs for a in claim.awards), z),
         collected=collected,
         direct=direct,
         allocated_costs=allocated[Bucket.costs],
         allocated_interest=allocated[Bucket.interest],
         allocated_principal=allocated[Bucket.principal],
-        overpayment=overpayment,
-        balance=balance(),
-        contingency_fees=fees[EntryKind.contingency_fee],
-        direct_payment_fees=fees[EntryKind.direct_payment_fee],
-        recall_fees=fees[EntryKind.recall_fee],
+        overpayment=claim.overpaid,
+        balance=claim.balance,
+        contingency_fees=contingency,
+        direct_payment_fees=direct_fees,
+        recall_fees=recall,
         partner_fees=partner_fees,
         remittance=remittance,
-        net_to_creditor=remittance + direct - overpayment,
+        net_to_creditor=remittance + direct - claim.overpaid,
     )
-    return Ledger(cur, entries, totals, tuple(order), facts.accepted_on)
-
-
-def ledger_of(
-    case: Case,
-    events: Iterable[CaseEvent],
-    terms: FeeTerms | None,
-    as_of: date,
-    order: Sequence[Bucket] = DEFAULT_ORDER,
-) -> Ledger:
-    return compute(facts_of(case, events, as_of), terms, order)
+    return Ledger(cur, entries, totals, tuple(claim.allocation_order), accepted_on)

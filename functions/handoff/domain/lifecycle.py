@@ -31,8 +31,11 @@ S = CaseStatus
 _OUTCOMES = {S.recovered, S.settled, S.judgment, S.uncollectible, S.withdrawn}
 
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
-    S.submitted: frozenset({S.on_hold, S.packet_ready, S.resolved, S.withdrawn, S.failed}),
-    S.on_hold: frozenset({S.submitted, S.packet_ready, S.manual_review, S.resolved, S.withdrawn, S.failed}),
+    # uncollectible before handoff: the debt is extinguished (prescription) and closes as time_barred
+    S.submitted: frozenset({S.on_hold, S.packet_ready, S.resolved, S.uncollectible, S.withdrawn, S.failed}),
+    S.on_hold: frozenset(
+        {S.submitted, S.packet_ready, S.manual_review, S.resolved, S.uncollectible, S.withdrawn, S.failed}
+    ),
     S.packet_ready: frozenset({S.demand_issued, S.on_hold, S.resolved, S.withdrawn, S.failed}),
     S.demand_issued: frozenset({S.resolved, S.on_hold, S.routing, S.withdrawn, S.failed}),
     S.routing: frozenset({S.assigned, S.manual_review, S.on_hold, S.resolved, S.withdrawn, S.failed}),

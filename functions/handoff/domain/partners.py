@@ -34,7 +34,7 @@ from pydantic import (
 )
 
 from handoff.domain.models import CurrencyCode, ShortText, Strict
-from handoff.domain.money import at_scale_or_value_error
+from handoff.domain.money import Money, at_scale_or_value_error
 
 
 class PartnerType(StrEnum):
@@ -127,21 +127,6 @@ PartnerId = Annotated[
 _at_scale = at_scale_or_value_error
 
 
-class Money(Strict):
-    """An amount in a currency, exact at its minor unit."""
-
-    currency: CurrencyCode
-    amount: Annotated[Decimal, Field(ge=0, max_digits=18, description="Decimal string")]
-
-    @field_validator("amount")
-    @classmethod
-    def _scale(cls, amount: Decimal, info: ValidationInfo) -> Decimal | None:
-        return _at_scale(amount, info.data.get("currency"))
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
-
-
 class AmountBand(Strict):
     """The amounts a partner takes in one currency: `min <= amount < max` (max exclusive)."""
 
@@ -176,6 +161,13 @@ class AmountBand(Strict):
 class FixedFee(Strict):
     kind: Annotated[Literal["fixed"], Field(description="A flat amount")] = "fixed"
     amount: Annotated[Money, Field(description="Flat fee")]
+
+    @field_validator("amount")
+    @classmethod
+    def _not_negative(cls, amount: Money) -> Money:
+        if amount.amount < 0:
+            raise ValueError("a fee is not negative")
+        return amount
 
 
 class PercentFee(Strict):

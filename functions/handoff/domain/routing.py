@@ -46,11 +46,10 @@ from handoff.domain.models import (
     ShortText,
     Strict,
 )
-from handoff.domain.money import at_scale_or_value_error, exact
+from handoff.domain.money import Money, at_scale_or_value_error, exact
 from handoff.domain.partners import (
     DebtType,
     JurisdictionPattern,
-    Money,
     Partner,
     PartnerId,
     PartnerStatus,
@@ -148,15 +147,16 @@ def _small_claims(principal: Decimal, currency: str, ceiling: Money | None) -> S
     signal = EscalationSignal.above_small_claims
     if ceiling is None:
         return SignalReading(signal=signal, on=False, detail="no small-claims ceiling known")
+    limit = f"{ceiling.amount} {ceiling.currency}"
     if ceiling.currency != currency:
-        detail = f"small-claims ceiling {ceiling} is not in the case currency {currency}; not compared"
+        detail = f"small-claims ceiling {limit} is not in the case currency {currency}; not compared"
         return SignalReading(signal=signal, on=False, detail=detail)
     on = principal > ceiling.amount
     relation = "above" if on else "not above"
     return SignalReading(
         signal=signal,
         on=on,
-        detail=f"principal {principal} {currency} {relation} small-claims ceiling {ceiling}",
+        detail=f"principal {principal} {currency} {relation} small-claims ceiling {limit}",
     )
 
 

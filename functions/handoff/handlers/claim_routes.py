@@ -36,16 +36,45 @@ class LegalEventRequest(Strict):
         LegalEventKind,
         Field(
             description="acknowledgement, written_promise, written_demand, proceedings_started, "
-            "proceedings_ended, judgment, dispute, part_payment"
+            "proceedings_ended, judgment, settlement, dispute, part_payment"
         ),
     ]
     on: Annotated[date, Field(description="Day it happened")]
     written: Annotated[bool, Field(description="Made in writing and signed where the law asks")] = True
-    note: Annotated[str | None, Field(max_length=2000)] = None
+    note: Annotated[str | None, Field(max_length=2000, description="A judgment: the court")] = None
+    reference: Annotated[
+        str | None, Field(min_length=1, max_length=64, description="A judgment: the court's case number")
+    ] = None
+    amount: Annotated[
+        Decimal | None,
+        Field(ge=0, max_digits=18, description="A judgment: principal awarded; a settlement: the sum agreed"),
+    ] = None
+    interest: Annotated[
+        Decimal | None, Field(ge=0, max_digits=18, description="A judgment: interest awarded, owed on top")
+    ] = None
+    costs: Annotated[
+        Decimal | None, Field(ge=0, max_digits=18, description="A judgment: costs awarded, owed on top")
+    ] = None
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"kind": "acknowledgement", "on": "2026-09-14", "written": True}]}
+        json_schema_extra={
+            "examples": [
+                {"kind": "acknowledgement", "on": "2026-09-14", "written": True},
+                {
+                    "kind": "judgment",
+                    "on": "2026-11-02",
+                    "note": "County Court at Leeds",
+                    "reference": "K1LS1234",
+                    "amount": "17250.00",
+                    "interest": "612.40",
+                    "costs": "455.00",
+                },
+            ]
+        }
     )
+
+    def event(self) -> LegalEvent:
+        return LegalEvent(source="api", **self.model_dump())
 
 
 class QuoteResponse(LazyModel):
@@ -103,6 +132,5 @@ def post_assessment(body: CaseRequest, as_of: AsOf = None) -> QuoteResponse:
 )
 def post_legal_event(case_id: CaseId, body: LegalEventRequest) -> Response[CaseResponse]:
     caller = require(router, PrincipalKind.business)
-    event = LegalEvent(kind=body.kind, on=body.on, written=body.written, source="api", note=body.note)
-    case = claims.record_legal_event(case_repository(), caller, case_id, event, utcnow())
+    case = claims.record_legal_event(case_repository(), caller, case_id, body.event(), utcnow())
     return Response(201, "application/json", CaseResponse.of(case))

@@ -9,20 +9,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.ledger import Bucket, EntryKind
+from handoff.domain.claim import Bucket
+from handoff.domain.ledger import EntryKind
 from handoff.domain.lifecycle import CaseStatus
 
 if TYPE_CHECKING:  # only the `of` mappers take these
     from handoff.domain.ledger import Ledger, LedgerEntry
     from handoff.services.partner_webhooks import Receipt
 
-Money = Annotated[Decimal, Field(description="Decimal string in the case currency")]
+CaseAmount = Annotated[Decimal, Field(description="Decimal string in the case currency")]
 
 
 class LedgerEntryResponse(LazyModel):
     kind: Annotated[EntryKind, Field(description="What moved: a payment, a fee, a charge or a note")]
     on: Annotated[date, Field(description="When it happened")]
-    amount: Money
+    amount: CaseAmount
     reference: Annotated[str | None, Field(description="The payer's or partner's reference")] = None
     event_seq: Annotated[int | None, Field(description="The timeline event it comes from")] = None
     allocation: Annotated[

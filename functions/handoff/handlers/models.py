@@ -13,6 +13,7 @@ from handoff.domain.claim import Payment, PaymentSource
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.models import CaseIntake, ContactAttempt, Strict
+from handoff.domain.money import zero
 from handoff.domain.summary import CaseSummary, summarize
 
 if TYPE_CHECKING:  # only the `of` mappers take these: a function loads the services it calls, no more
@@ -154,11 +155,14 @@ class CaseResponse(LazyModel):
     summary: Annotated[CaseSummary, Field(description="Computed balances, ageing and contact history")]
     paid_directly: Annotated[Decimal, Field(description="Payments reported straight to the creditor")]
     balance: Annotated[
-        Decimal, Field(description="Principal still owed today: the claim's figure, as in summary and legal")
+        Decimal,
+        Field(
+            description="Still owed today: the claim's principal plus any costs and interest a court awarded"
+        ),
     ]
     total_owed: Annotated[
         Decimal,
-        Field(description="Principal + interest + compensation + late fees today (the claim's total)"),
+        Field(description="balance + interest + compensation + late fees today (the claim's total)"),
     ]
     legal: Annotated[
         LegalSummary, Field(description="Interest, compensation, limitation: each with its rule")
@@ -176,8 +180,8 @@ class CaseResponse(LazyModel):
             creditor_reference=case.intake.creditor_reference,
             case=case.intake,
             summary=summarize(case.intake, claim),
-            paid_directly=sum((p.amount for p in case.payments if p.source == "direct"), Decimal(0)),
-            balance=claim.principal,
+            paid_directly=claim.received.get(PaymentSource.direct, zero(claim.currency)),
+            balance=claim.balance,
             total_owed=claim.total,
             legal=LegalSummary.of(claim),
         )

@@ -126,7 +126,7 @@ class ReviewItem(LazyModel):
             tenant_id=case.tenant_id,
             creditor_reference=case.intake.creditor_reference,
             currency=case.intake.currency,
-            balance=case.claim_as_of(utcnow().date()).principal,
+            balance=case.claim_as_of(utcnow().date()).balance,
             debtor_jurisdiction=address.subdivision or address.country,
             since=case.updated_at,
         )

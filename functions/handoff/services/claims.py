@@ -8,11 +8,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from handoff.domain.case import Case, Principal
-from handoff.domain.claim import Claim, LegalEvent, claim_as_of
+from handoff.domain.claim import Claim, LegalEvent, LegalEventKind, claim_as_of
 from handoff.domain.errors import FieldProblem, InvalidRequestError
 from handoff.domain.intake_rules import check_intake
 from handoff.domain.models import CaseIntake
-from handoff.domain.money import rounded
+from handoff.domain.money import AmountScaleError, exact, rounded
 from handoff.domain.partners import Partner
 from handoff.domain.routing import RoutingDecision
 from handoff.services.cases import claim_options_for, update_case
@@ -25,13 +25,39 @@ def case_assessment(cases: CaseRepository, caller: Principal, case_id: str, as_o
     return cases.get(caller.tenant_id, case_id).claim_as_of(as_of, letter_date=as_of)
 
 
+CARRIES: dict[LegalEventKind, tuple[str, ...]] = {
+    LegalEventKind.judgment: ("reference", "amount", "interest", "costs"),
+    LegalEventKind.settlement: ("amount",),
+}
+"""What each kind of event may carry beyond its date (a judgment its award, a settlement its sum)."""
+
+
+def _check_event(event: LegalEvent, currency: str, today: date) -> None:
+    problems = []
+    if event.on > today:
+        problems.append(FieldProblem(("on",), "an event cannot be dated in the future"))
+    allowed = CARRIES.get(event.kind, ())
+    for name in CARRIES[LegalEventKind.judgment]:
+        value = getattr(event, name)
+        if value is None:
+            continue
+        if name not in allowed:
+            problems.append(FieldProblem((name,), f"a {event.kind} carries no {name}"))
+        elif isinstance(value, Decimal):
+            try:
+                exact(value, currency)
+            except AmountScaleError as exc:
+                problems.append(FieldProblem((name,), str(exc)))
+    if problems:
+        raise InvalidRequestError(problems)
+
+
 def record_legal_event(
     cases: CaseRepository, caller: Principal, case_id: str, event: LegalEvent, now: datetime
 ) -> Case:
-    """An acknowledgment, written demand, proceedings or judgment, with the legal effect its law gives."""
+    """An acknowledgment, demand, settlement, proceedings or judgment, with the effect its law gives."""
     assert caller.tenant_id
-    if event.on > now.date():
-        raise InvalidRequestError([FieldProblem(("on",), "an event cannot be dated in the future")])
+    _check_event(event, cases.get(caller.tenant_id, case_id).intake.currency, now.date())
     return update_case(
         cases, caller.tenant_id, case_id, lambda c: c.record_legal_event(event, caller.actor, now)
     )

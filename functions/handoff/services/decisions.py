@@ -8,7 +8,8 @@ from datetime import date
 from handoff.domain.case import Case
 from handoff.domain.eligibility import Eligibility, check_eligibility
 from handoff.domain.evidence import Evidence, readiness
-from handoff.domain.partners import Money, Partner
+from handoff.domain.money import Money
+from handoff.domain.partners import Partner
 from handoff.domain.routing import CaseFacts, RoutingDecision, RoutingRules, compute_signals, decide
 from handoff.domain.summary import summarize
 from handoff.domain.tenants import TenantProfile

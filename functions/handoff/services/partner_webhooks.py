@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from handoff.domain.case import Case
+from handoff.domain.claim import LegalEvent, LegalEventKind, Payment, PaymentSource
 from handoff.domain.errors import FieldProblem, InvalidRequestError, NotFoundError, UnauthenticatedError
 from handoff.domain.lifecycle import CaseStatus, can_transition
 from handoff.domain.money import AmountScaleError, exact
@@ -29,6 +30,7 @@ from handoff.domain.outcomes import (
     CaseClosed,
     JudgmentObtained,
     OutcomeEvent,
+    PaymentCollected,
     SettlementAgreed,
     outcome_event,
 )
@@ -99,21 +101,69 @@ def _check_money(event: OutcomeEvent, case: Case) -> None:
             _exact(instalment.amount, currency, ("data", "instalments", str(index), "amount"))
 
 
+def _check_dates(event: OutcomeEvent, now: datetime) -> None:
+    """A collection or judgment is not dated after the partner's today (UTC's, plus one day of zones)."""
+    latest = now.date() + timedelta(days=1)
+    for name in ("collected_on", "date"):
+        value = getattr(event.data, name, None)
+        if isinstance(value, date) and value > latest:
+            raise InvalidRequestError([FieldProblem(("data", name), f"{value} is in the future")])
+
+
 def _move(case: Case, target: CaseStatus, actor: str, now: datetime, reason: str, **data: Any) -> None:
     if case.status != target:
         case.transition(target, actor, now, reason, **data)
 
 
+def _record(case: Case, event: OutcomeEvent, actor: str, now: datetime, data: dict[str, Any]) -> None:
+    """The `ledger.<type>` event; money and dates that change the claim are recorded on it too.
+
+    A collection is a `Payment` of the claim (it pays, and restarts limitation where the law says);
+    a settlement acknowledges the debt; a judgment merges the claim, with what the court awarded.
+    """
+    kind = f"ledger.{event.type}"
+    if isinstance(event, PaymentCollected):
+        paid = event.data
+        payment = Payment(
+            on=paid.collected_on, amount=paid.amount, source=PaymentSource.collected, reference=paid.reference
+        )
+        case.record_payment(payment, actor, now, event_type=kind, details=data)
+    elif isinstance(event, SettlementAgreed):
+        agreed = LegalEvent(
+            kind=LegalEventKind.settlement,
+            on=event.timestamp.date(),
+            written=False,  # the webhook does not say the debtor signed it
+            source="partner",
+            amount=event.data.amount,
+        )
+        case.record_legal_event(agreed, actor, now, event_type=kind, details=data)
+    elif isinstance(event, JudgmentObtained):
+        award = event.data
+        judgment = LegalEvent(
+            kind=LegalEventKind.judgment,
+            on=award.date,
+            source="partner",
+            note=award.court,
+            reference=award.docket,
+            amount=award.amount,
+            interest=award.interest,
+            costs=award.costs,
+        )
+        case.record_legal_event(judgment, actor, now, event_type=kind, details=data)
+    else:
+        case.record(kind, actor, now, data)
+
+
 def apply_event(
     case: Case, event: OutcomeEvent, partner_id: str, webhook_id: str, actor: str, now: datetime
 ) -> None:
-    """Claim the webhook id, record the ledger event and the transition it implies (or refuse: 409)."""
+    """Claim the webhook id, record the event and the transition it implies (or refuse: 409)."""
     if case.workflow.partner_id != partner_id or case.status not in RECEIVING:
         raise NotFoundError(f"case {case.case_id} not found")  # withdrawn or reassigned meanwhile
-    case.claim(f"webhook#{partner_id}#{webhook_id}")
+    case.claim(f"webhook#{partner_id}#{webhook_id}")  # in the same write: a redelivery records nothing
     data = {**event.data.model_dump(mode="json"), "partner_id": partner_id, "webhook_id": webhook_id}
     data["occurred_at"] = event.timestamp.isoformat()
-    case.record(f"ledger.{event.type}", actor, now, data)
+    _record(case, event, actor, now, data)
     if isinstance(event, SettlementAgreed):
         _move(case, S.settled, actor, now, "partner reports a settlement", partner_id=partner_id)
     elif isinstance(event, JudgmentObtained):
@@ -155,6 +205,7 @@ def record_outcome(
         return Receipt(event.data.case_id, duplicate=True)
     before = assigned_case(cases, partner_id, event.data.case_id)
     _check_money(event, before)
+    _check_dates(event, now)
     actor = f"{before.workflow.partner_type or 'partner'}:{partner_id}:webhook"
     try:
         case = update_case(

@@ -11,16 +11,16 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from handoff.domain.case import SYSTEM, Case, Principal
-from handoff.domain.claim import LegalEvent, LegalEventKind, Payment
+from handoff.domain.claim import LegalEvent, LegalEventKind, Payment, Standing
 from handoff.domain.document_kinds import DocumentKind
 from handoff.domain.errors import ConflictError, FieldProblem, InvalidRequestError
 from handoff.domain.evidence import EvidenceStatus, readiness
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.money import AmountScaleError, exact
+from handoff.domain.outcomes import CloseCode
 from handoff.observability import logger
 from handoff.services.cases import update_case
 from handoff.services.documents import DocumentInputs, generate_document
@@ -115,6 +115,9 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
     reasons = [{"code": r.code, "detail": r.text} for r in result.hold_reasons]
 
     def decide(c: Case) -> None:
+        if result.extinguished and c.status in (S.submitted, S.on_hold):
+            close_extinguished(c, now, reasons)
+            return
         if result.eligible or c.status == S.on_hold:
             c.record(
                 "eligibility.checked",
@@ -128,6 +131,22 @@ def check_eligibility(deps: WorkflowDeps, tenant_id: str, case_id: str, now: dat
 
     update_case(deps.cases, tenant_id, case_id, decide)
     return {"eligible": result.eligible, "reasons": reasons, "time_barred": result.time_barred}
+
+
+def close_extinguished(case: Case, now: datetime, reasons: list[dict[str, Any]]) -> None:
+    """An extinguished debt is not owed: the case closes with close code `time_barred`, never demanded."""
+    limitation = case.claim_as_of(now.date()).limitation
+    why = {
+        "close_code": CloseCode.time_barred,
+        "standing": "extinguished",
+        "extinguished_on": limitation.ends_on,
+        "rule_id": limitation.rule_id,
+        "citation": limitation.on_bar_cite,
+    }
+    case.transition(
+        S.uncollectible, SYSTEM, now, "the debt is extinguished: it is not owed", reasons=reasons, **why
+    )
+    case.transition(S.closed, SYSTEM, now, "closed: the debt is extinguished", **why)
 
 
 def assemble_packet(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
@@ -419,10 +438,6 @@ def withdraw(deps: WorkflowDeps, caller: Principal, case_id: str, reason: str, n
     return case
 
 
-def paid_in_full(outstanding: Decimal) -> bool:
-    return outstanding <= 0
-
-
 def record_direct_payment(
     deps: WorkflowDeps,
     caller: Principal,
@@ -452,7 +467,8 @@ def record_direct_payment(
 
     def pay(c: Case) -> None:
         c.record_payment(payment, caller.actor, now)
-        if paid_in_full(c.claim_as_of(now.date()).principal) and c.status in (
+        settled = c.claim_as_of(now.date()).standing is Standing.settled  # nothing left owing
+        if settled and c.status in (
             S.submitted,
             S.on_hold,
             S.packet_ready,

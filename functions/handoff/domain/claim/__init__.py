@@ -1,11 +1,21 @@
 """The one claim model: `claim_as_of(intake, history, as_of)` → `Claim` (see `model.py`)."""
 
-from handoff.domain.claim.balances import InvoiceBalance, balances_as_of
+from handoff.domain.claim.balances import (
+    DEFAULT_ORDER,
+    AwardApplication,
+    Bucket,
+    InvoiceBalance,
+    PaymentApplication,
+    balances_as_of,
+)
 from handoff.domain.claim.facts import ClaimOptions, ClaimWarning, RateConfirmation, WarningCode
 from handoff.domain.claim.history import ClaimHistory, LegalEvent, LegalEventKind, Payment, PaymentSource
 from handoff.domain.claim.model import Claim, Standing, claim_as_of
 
 __all__ = [
+    "DEFAULT_ORDER",
+    "AwardApplication",
+    "Bucket",
     "Claim",
     "ClaimHistory",
     "ClaimOptions",
@@ -14,6 +24,7 @@ __all__ = [
     "LegalEvent",
     "LegalEventKind",
     "Payment",
+    "PaymentApplication",
     "PaymentSource",
     "RateConfirmation",
     "Standing",

@@ -1,15 +1,25 @@
-"""What is owed on each invoice on a day: its amount less credit notes and payments dated by then.
+"""What is owed on a day: invoices less credit notes and payments, plus what a court awarded.
 
-A payment that names its invoice settles that invoice (the debtor's own appropriation); one that
-names none settles the invoices oldest due first (the default order); what exceeds every invoice
-is an overpayment. An undated `paid` amount of the intake counts as paid by the due date, so it
-never carries interest and never restarts limitation.
+Everything dated is applied in the order it happened (its day, then the instant it was recorded;
+credit notes first on their day):
+
+* a credit note reduces its invoice;
+* a payment pays the buckets in the allocation order — costs → interest → principal by default
+  (DESIGN.md §3), where costs and interest are what a judgment awarded. Its principal part settles
+  the invoice the payment names (the debtor's own appropriation), then the invoices oldest due
+  first; what exceeds everything owed is an overpayment;
+* a judgment's award adds its costs and interest to what is owed, and an earlier overpayment pays
+  them first.
+
+An undated `paid` amount of the intake counts as paid by the due date, so it never carries interest
+and never restarts limitation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -17,8 +27,18 @@ from typing import Annotated
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.claim.history import Payment
+from handoff.domain.claim.history import LegalEvent, LegalEventKind, Payment
 from handoff.domain.models import CaseIntake, CreditNote
+from handoff.domain.money import zero
+
+
+class Bucket(StrEnum):
+    costs = "costs"  # awarded by a judgment
+    interest = "interest"  # awarded by a judgment
+    principal = "principal"  # the invoices
+
+
+DEFAULT_ORDER: tuple[Bucket, ...] = (Bucket.costs, Bucket.interest, Bucket.principal)
 
 
 class MovementKind(StrEnum):
@@ -56,72 +76,193 @@ class InvoiceBalance(LazyModel):
         return self.amount - sum((m.amount for m in self.movements if m.on <= day), Decimal(0))
 
 
+class PaymentApplication(LazyModel):
+    """One payment and what it paid, in the order payments and awards happened."""
+
+    payment: Payment
+    costs: Annotated[Decimal, Field(description="Paid towards costs a court awarded")]
+    interest: Annotated[Decimal, Field(description="Paid towards interest a court awarded")]
+    principal: Annotated[Decimal, Field(description="Paid towards the invoices")]
+    overpaid: Annotated[Decimal, Field(description="The part above everything owed (to refund)")]
+    balance_after: Annotated[Decimal, Field(description="What was still owed after it")]
+
+
+class AwardApplication(LazyModel):
+    """A judgment's award of costs and interest, owed on top of the principal from its date."""
+
+    judgment: LegalEvent
+    costs: Annotated[Decimal, Field(description="Costs awarded")]
+    interest: Annotated[Decimal, Field(description="Interest awarded")]
+    credit_to_costs: Annotated[Decimal, Field(description="Of the costs, paid by an earlier overpayment")]
+    credit_to_interest: Annotated[
+        Decimal, Field(description="Of the interest, paid by an earlier overpayment")
+    ]
+    balance_after: Annotated[Decimal, Field(description="What was still owed after it")]
+
+
 class Balances(LazyModel):
     invoices: list[InvoiceBalance]
-    overpaid: Annotated[Decimal, Field(description="Paid beyond every invoice, by as_of")]
-    last_payment: Payment | None = None
+    costs: Annotated[Decimal, Field(description="Awarded costs still owed on as_of")]
+    interest: Annotated[Decimal, Field(description="Awarded interest still owed on as_of")]
+    overpaid: Annotated[Decimal, Field(description="Paid beyond everything owed, by as_of")]
+    payments: Annotated[list[PaymentApplication], Field(description="Every dated payment, applied")] = []
+    awards: Annotated[list[AwardApplication], Field(description="Every judgment's award")] = []
+    order: list[Bucket] = list(DEFAULT_ORDER)
+
+    @property
+    def last_payment(self) -> Payment | None:
+        return self.payments[-1].payment if self.payments else None
 
 
-def balances_as_of(intake: CaseIntake, payments: Sequence[Payment], as_of: date) -> Balances:
-    """Apply credit notes and payments dated on or before `as_of`, in date order."""
-    owed: dict[str, Decimal] = {}
-    moves: dict[str, list[InvoiceMovement]] = {}
+@dataclass
+class _Fold:
+    """The running state of the fold: what each invoice and bucket owes, and any overpayment."""
+
+    currency: str
+    by_due: list[str]
+    owed: dict[str, Decimal]
+    moves: dict[str, list[InvoiceMovement]] = field(default_factory=dict)
+    costs: Decimal = Decimal(0)
+    interest: Decimal = Decimal(0)
+    overpaid: Decimal = Decimal(0)
+
+    def balance(self) -> Decimal:
+        principal = sum((v for v in self.owed.values() if v > 0), zero(self.currency))
+        return principal + self.costs + self.interest
+
+    def credit(self, note: CreditNote) -> None:
+        take = min(note.amount, max(self.owed.get(note.invoice, Decimal(0)), Decimal(0)))
+        if note.invoice in self.owed and take > 0:
+            self.owed[note.invoice] -= take
+            self.moves[note.invoice].append(
+                InvoiceMovement(
+                    on=note.issued_on, kind=MovementKind.credit_note, amount=take, reference=note.number
+                )
+            )
+
+    def principal(self, payment: Payment, amount: Decimal) -> Decimal:
+        """Pay invoices: the one the payment names, then oldest due first. Returns what is left."""
+        targets = [payment.invoice] if payment.invoice in self.owed else []
+        how = Appropriation.debtor if targets else Appropriation.oldest_first
+        for number in targets + [n for n in self.by_due if n not in targets]:
+            take = min(amount, max(self.owed[number], Decimal(0)))
+            if take <= 0:
+                continue
+            self.owed[number] -= take
+            amount -= take
+            self.moves[number].append(
+                InvoiceMovement(
+                    on=payment.on,
+                    kind=MovementKind.payment,
+                    amount=take,
+                    source=payment.source,
+                    reference=payment.reference,
+                    appropriation=how,
+                )
+            )
+            if amount <= 0:
+                break
+        return amount
+
+    def pay(self, payment: Payment, order: Sequence[Bucket]) -> PaymentApplication:
+        remaining = payment.amount
+        split = dict.fromkeys(Bucket, zero(self.currency))
+        for bucket in order:
+            if bucket is Bucket.principal:
+                left = self.principal(payment, remaining)
+                split[bucket] += remaining - left
+                remaining = left
+                continue
+            owed = self.costs if bucket is Bucket.costs else self.interest
+            take = min(remaining, owed)
+            split[bucket] += take
+            remaining -= take
+            if bucket is Bucket.costs:
+                self.costs -= take
+            else:
+                self.interest -= take
+        self.overpaid += remaining
+        return PaymentApplication(
+            payment=payment,
+            costs=split[Bucket.costs],
+            interest=split[Bucket.interest],
+            principal=split[Bucket.principal],
+            overpaid=remaining + zero(self.currency),
+            balance_after=self.balance(),
+        )
+
+    def award(self, judgment: LegalEvent, order: Sequence[Bucket]) -> AwardApplication:
+        costs, interest = judgment.costs or zero(self.currency), judgment.interest or zero(self.currency)
+        self.costs += costs
+        self.interest += interest
+        # money paid beyond the debt earlier pays the new charges first (the principal is paid then)
+        credit = dict.fromkeys(Bucket, zero(self.currency))
+        for bucket in order:
+            if bucket is Bucket.costs:
+                credit[bucket] = min(self.overpaid, self.costs)
+                self.costs -= credit[bucket]
+            elif bucket is Bucket.interest:
+                credit[bucket] = min(self.overpaid, self.interest)
+                self.interest -= credit[bucket]
+            self.overpaid -= credit[bucket]
+        return AwardApplication(
+            judgment=judgment,
+            costs=costs,
+            interest=interest,
+            credit_to_costs=credit[Bucket.costs],
+            credit_to_interest=credit[Bucket.interest],
+            balance_after=self.balance(),
+        )
+
+
+def _instant(recorded_at: datetime | None) -> datetime:
+    return recorded_at or datetime.min.replace(tzinfo=UTC)
+
+
+def balances_as_of(
+    intake: CaseIntake,
+    payments: Sequence[Payment],
+    as_of: date,
+    events: Sequence[LegalEvent] = (),
+    order: Sequence[Bucket] = DEFAULT_ORDER,
+) -> Balances:
+    """Apply credit notes, payments and judgments' awards dated on or before `as_of`, in order."""
+    if sorted(order) != sorted(Bucket):
+        raise ValueError(f"the allocation order must name each of {', '.join(Bucket)} once")
+    currency = intake.currency
+    fold = _Fold(
+        currency=currency,
+        by_due=[i.number for i in sorted(intake.invoices, key=lambda i: (i.due_on, i.number))],
+        owed={i.number: i.amount - i.paid for i in intake.invoices},
+    )
     for invoice in intake.invoices:
-        moves[invoice.number] = []
-        owed[invoice.number] = invoice.amount
+        fold.moves[invoice.number] = []
         if invoice.paid > 0:
-            moves[invoice.number].append(
+            fold.moves[invoice.number].append(
                 InvoiceMovement(
                     on=invoice.due_on, kind=MovementKind.paid_undated, amount=invoice.paid, source="intake"
                 )
             )
-            owed[invoice.number] -= invoice.paid
-    dated: list[tuple[date, int, CreditNote | Payment]] = [
-        (note.issued_on, 0, note) for note in intake.credit_notes if note.issued_on <= as_of
+    dated: list[tuple[date, int, datetime, CreditNote | Payment | LegalEvent]] = [
+        (note.issued_on, 0, _instant(None), note) for note in intake.credit_notes
     ]
-    dated.extend((p.on, 1, p) for p in payments if p.on <= as_of)
-    by_due = sorted(intake.invoices, key=lambda i: (i.due_on, i.number))
-    overpaid = Decimal(0)
-    last: Payment | None = None
-    for on, _, item in sorted(dated, key=lambda t: (t[0], t[1])):
-        if isinstance(item, CreditNote):
-            number, amount = item.invoice, item.amount
-            take = min(amount, max(owed.get(number, Decimal(0)), Decimal(0)))
-            if number in owed and take > 0:
-                owed[number] -= take
-                moves[number].append(
-                    InvoiceMovement(on=on, kind=MovementKind.credit_note, amount=take, reference=item.number)
-                )
+    dated += [(p.on, 1, _instant(p.recorded_at), p) for p in payments]
+    dated += [(e.on, 1, _instant(e.recorded_at), e) for e in events if e.kind is LegalEventKind.judgment]
+    applied: list[PaymentApplication] = []
+    awards: list[AwardApplication] = []
+    for on, _, _, item in sorted(dated, key=lambda t: t[:3]):
+        if on > as_of:
             continue
-        last = item
-        remaining = item.amount
-        targets = [item.invoice] if item.invoice in owed else []
-        how = Appropriation.debtor if targets else Appropriation.oldest_first
-        targets += [i.number for i in by_due if i.number not in targets]
-        for number in targets:
-            take = min(remaining, max(owed[number], Decimal(0)))
-            if take <= 0:
-                continue
-            owed[number] -= take
-            remaining -= take
-            moves[number].append(
-                InvoiceMovement(
-                    on=on,
-                    kind=MovementKind.payment,
-                    amount=take,
-                    source=item.source,
-                    reference=item.reference,
-                    appropriation=how,
-                )
-            )
-            if remaining <= 0:
-                break
-        overpaid += remaining
+        if isinstance(item, CreditNote):
+            fold.credit(item)
+        elif isinstance(item, Payment):
+            applied.append(fold.pay(item, order))
+        else:
+            awards.append(fold.award(item, order))
     rows = []
     for invoice in intake.invoices:
-        credited = sum(
-            (m.amount for m in moves[invoice.number] if m.kind is MovementKind.credit_note), Decimal(0)
-        )
+        moves = fold.moves[invoice.number]
+        credited = sum((m.amount for m in moves if m.kind is MovementKind.credit_note), zero(currency))
         rows.append(
             InvoiceBalance(
                 number=invoice.number,
@@ -129,9 +270,17 @@ def balances_as_of(intake: CaseIntake, payments: Sequence[Payment], as_of: date)
                 due_on=invoice.due_on,
                 amount=invoice.amount,
                 credited=credited,
-                paid=invoice.amount - credited - owed[invoice.number],
-                outstanding=owed[invoice.number],
-                movements=moves[invoice.number],
+                paid=invoice.amount - credited - fold.owed[invoice.number],
+                outstanding=fold.owed[invoice.number],
+                movements=moves,
             )
         )
-    return Balances(invoices=rows, overpaid=overpaid, last_payment=last)
+    return Balances(
+        invoices=rows,
+        costs=fold.costs + zero(currency),
+        interest=fold.interest + zero(currency),
+        overpaid=fold.overpaid + zero(currency),
+        payments=applied,
+        awards=awards,
+        order=list(order),
+    )

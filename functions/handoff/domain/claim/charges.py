@@ -25,6 +25,8 @@ def compensation_section(facts: ClaimFacts, code: str | None) -> CompensationSec
     fee = facts.intake.terms.late_fee
     if fee is not None and (fee.amount is not None or fee.percent is not None):
         return empty.model_copy(update={"reason": "the contractual late fee replaces statutory compensation"})
+    if facts.merged() is not None:
+        return empty.model_copy(update={"reason": facts.merged()})
     jurisdiction = facts.pack.get(code)
     versions = jurisdiction.of_type(FixedCompensationRule) if jurisdiction else []
     if not versions:
@@ -70,6 +72,10 @@ def late_fee_section(facts: ClaimFacts) -> LateFeeSection:
     fee = facts.intake.terms.late_fee
     if fee is None or (fee.amount is None and fee.percent is None):
         return LateFeeSection(basis=Basis.none, currency=currency, total=zero(currency), reason="no late fee")
+    if facts.merged() is not None:
+        return LateFeeSection(
+            basis=Basis.contractual, currency=currency, total=zero(currency), reason=facts.merged()
+        )
     rows = []
     for balance in facts.ever_overdue():
         late = balance.outstanding_on(balance.due_on)

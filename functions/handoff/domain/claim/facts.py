@@ -11,10 +11,11 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.claim.balances import Balances, InvoiceBalance
-from handoff.domain.claim.history import LegalEvent, Payment
+from handoff.domain.claim.balances import DEFAULT_ORDER, Balances, Bucket, InvoiceBalance
+from handoff.domain.claim.history import LegalEvent, LegalEventKind, Payment
 from handoff.domain.jurisdictions.pack import RoundingMode, RulePack
 from handoff.domain.models import CaseIntake
+from handoff.domain.money import zero
 
 
 class WarningCode(StrEnum):
@@ -76,6 +77,9 @@ class ClaimOptions(LazyModel):
     confirmed_rates: Annotated[list[RateConfirmation], Field(max_length=100)] = []
     creditor_is_natural_person: bool = False
     discovered_on: Annotated[date | None, Field(description="Day the claim was discovered (CA-ON)")] = None
+    allocation_order: Annotated[
+        list[Bucket], Field(description="How a payment is applied; the terms may say otherwise")
+    ] = list(DEFAULT_ORDER)
 
     def confirms(self, series: str, period_from: date, period_to: date, percent: Decimal) -> bool:
         return any(c.covers(series, period_from, period_to, percent) for c in self.confirmed_rates)
@@ -120,4 +124,21 @@ class ClaimFacts:
             self.warnings.append(warning)
 
     def principal(self) -> Decimal:
-        return sum((b.outstanding for b in self.owing()), Decimal(0))
+        return sum((b.outstanding for b in self.owing()), zero(self.currency))
+
+    @property
+    def judgment(self) -> LegalEvent | None:
+        """The first judgment by `as_of`: the claim merged into it."""
+        return next((e for e in self.events if e.kind is LegalEventKind.judgment), None)
+
+    def merged(self) -> str | None:
+        """Why the claim's own charges stop: it merged into a judgment (None when there is none)."""
+        judgment = self.judgment
+        if judgment is None:
+            return None
+        court = ", ".join(x for x in (judgment.note, judgment.reference) if x)
+        court = f" ({court})" if court else ""
+        return (
+            f"merged into the judgment of {judgment.on}{court}: what is owed on top of the principal is "
+            "the interest and costs the court awarded (post-judgment interest is not computed)"
+        )

@@ -40,6 +40,7 @@ class Payment(LazyModel):
     invoice: Annotated[str | None, Field(description="Invoice it settles; None = oldest first")] = None
     reference: str | None = None
     recorded_at: Annotated[datetime | None, Field(description="When Handoff recorded it")] = None
+    seq: Annotated[int | None, Field(description="The timeline event that recorded it")] = None
 
 
 class LegalEventKind(StrEnum):
@@ -49,6 +50,7 @@ class LegalEventKind(StrEnum):
     proceedings_started = "proceedings_started"  # Mahnbescheid, claim filed: suspends (BGB §204)
     proceedings_ended = "proceedings_ended"  # the proceedings ended without judgment
     judgment = "judgment"  # the claim merged into a judgment
+    settlement = "settlement"  # the debtor agreed a settlement (an acknowledgment of the debt)
     dispute = "dispute"  # the debtor disputes the debt
     part_payment = "part_payment"  # a part payment known only from the contact log (no amount)
 
@@ -62,8 +64,15 @@ class LegalEvent(LazyModel):
     on: date
     written: Annotated[bool, Field(description="Made in writing (letter, email, portal, signed form)")] = True
     source: Annotated[str, Field(description="contact_log, api, letter, partner")] = "api"
-    note: str | None = None
+    note: Annotated[str | None, Field(description="What it is (a judgment: the court)")] = None
+    reference: Annotated[str | None, Field(description="A judgment: the court's case number")] = None
+    amount: Annotated[
+        Decimal | None, Field(description="judgment: principal awarded; settlement: the sum agreed")
+    ] = None
+    interest: Annotated[Decimal | None, Field(description="judgment: interest awarded, owed on top")] = None
+    costs: Annotated[Decimal | None, Field(description="judgment: costs awarded, owed on top")] = None
     recorded_at: datetime | None = None
+    seq: Annotated[int | None, Field(description="The timeline event that recorded it")] = None
 
 
 class ClaimHistory(LazyModel):

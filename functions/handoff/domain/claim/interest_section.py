@@ -151,6 +151,10 @@ def interest_section(facts: ClaimFacts, code: str | None) -> InterestSection:
     terms = facts.intake.terms.interest
     if terms.kind is InterestKind.none:
         return _empty(facts, Basis.none, "terms: no interest")
+    merged = facts.merged()
+    if merged is not None:
+        basis = Basis.contractual if terms.kind is InterestKind.contractual else Basis.statutory
+        return _empty(facts, basis, merged)
     if terms.kind is InterestKind.contractual:
         return _contractual(facts)
     jurisdiction = facts.pack.get(code)

@@ -25,6 +25,7 @@ EVENT_RESTARTS = {
     LegalEventKind.written_promise: RestartEvent.written_promise,
     LegalEventKind.written_demand: RestartEvent.written_demand,
     LegalEventKind.part_payment: RestartEvent.part_payment,
+    LegalEventKind.settlement: RestartEvent.acknowledgement,  # agreeing to pay acknowledges the debt
 }
 
 

@@ -18,10 +18,16 @@ from typing import Annotated
 from pydantic import Field
 
 from handoff.domain.base import LazyModel
-from handoff.domain.claim.balances import InvoiceBalance, balances_as_of
+from handoff.domain.claim.balances import (
+    AwardApplication,
+    Bucket,
+    InvoiceBalance,
+    PaymentApplication,
+    balances_as_of,
+)
 from handoff.domain.claim.charges import compensation_section, late_fee_section
 from handoff.domain.claim.facts import ClaimFacts, ClaimOptions, ClaimWarning
-from handoff.domain.claim.history import ClaimHistory, Payment, all_events, all_payments
+from handoff.domain.claim.history import ClaimHistory, Payment, PaymentSource, all_events, all_payments
 from handoff.domain.claim.interest_section import interest_section
 from handoff.domain.claim.limitation_section import limitation_section
 from handoff.domain.claim.notice import response_section, small_claims_section
@@ -37,7 +43,7 @@ from handoff.domain.jurisdictions.sections import (
     SmallClaimsSection,
 )
 from handoff.domain.models import CaseIntake
-from handoff.domain.money import rounded
+from handoff.domain.money import rounded, zero
 from handoff.domain.reference_rates import pack_in_force
 
 
@@ -68,8 +74,31 @@ class Claim(LazyModel):
     principal: Annotated[Decimal, Field(description="Principal outstanding on as_of")]
     paid: Annotated[Decimal, Field(description="Paid on the invoices by as_of (undated `paid` included)")]
     credited: Annotated[Decimal, Field(description="Credit notes by as_of")]
-    overpaid: Annotated[Decimal, Field(description="Paid beyond every invoice")]
-    total: Annotated[Decimal, Field(description="principal + interest + compensation + late fees")]
+    overpaid: Annotated[Decimal, Field(description="Paid beyond everything owed (to refund)")]
+    judgment_costs: Annotated[Decimal, Field(description="Costs a court awarded, still owed on as_of")]
+    judgment_interest: Annotated[Decimal, Field(description="Interest a court awarded, still owed on as_of")]
+    balance: Annotated[
+        Decimal, Field(description="principal + judgment_costs + judgment_interest: owed before charges")
+    ]
+    total: Annotated[
+        Decimal,
+        Field(description="balance + interest + compensation + late fees (after a judgment: the balance)"),
+    ]
+    received: Annotated[
+        dict[PaymentSource, Decimal], Field(description="Payments received by as_of, by source")
+    ] = {}
+    allocation_order: Annotated[list[Bucket], Field(description="How each payment was applied")]
+    payments: Annotated[
+        list[PaymentApplication],
+        Field(description="Every payment by as_of with what it paid (costs, interest, principal, overpaid)"),
+    ] = []
+    awards: Annotated[
+        list[AwardApplication], Field(description="Every judgment's award of costs and interest by as_of")
+    ] = []
+    merged_into_judgment: Annotated[
+        date | None,
+        Field(description="The claim merged into this judgment: the court's award replaces charges"),
+    ] = None
     last_payment: Payment | None = None
     interest: InterestSection
     compensation: CompensationSection
@@ -89,8 +118,8 @@ class Claim(LazyModel):
         return [w for w in self.warnings if w.code == "stale_rate" and not w.confirmed]
 
 
-def _standing(principal: Decimal, limitation: LimitationSection) -> Standing:
-    if principal <= 0:
+def _standing(balance: Decimal, limitation: LimitationSection) -> Standing:
+    if balance <= 0:
         return Standing.settled
     if limitation.status is LimitationStatus.extinguished:
         return Standing.extinguished
@@ -117,15 +146,17 @@ def claim_as_of(
         raise ValueError("claim_as_of needs an as_of date")
     pack = pack or pack_in_force()  # the seed with the fixings recorded so far
     history = history or ClaimHistory()
+    options = options or ClaimOptions()
     payments = all_payments(intake, history)
+    events = [e for e in all_events(intake, history) if e.on <= as_of]
     facts = ClaimFacts(
         pack=pack,
         intake=intake,
         as_of=as_of,
-        balances=balances_as_of(intake, payments, as_of),
+        balances=balances_as_of(intake, payments, as_of, events, options.allocation_order),
         payments=payments,
-        events=[e for e in all_events(intake, history) if e.on <= as_of],
-        options=options or ClaimOptions(),
+        events=events,
+        options=options,
     )
     debtor_code = debtor_jurisdiction(pack, intake)
     law_code, law_basis = law_jurisdiction(pack, intake, debtor_code)
@@ -134,7 +165,14 @@ def claim_as_of(
     compensation = compensation_section(facts, law_code)
     late_fees = late_fee_section(facts)
     principal = facts.principal()
-    rows = facts.balances.invoices
+    balances = facts.balances
+    rows = balances.invoices
+    balance = principal + balances.costs + balances.interest
+    charges = interest.total + compensation.total + late_fees.total
+    received: dict[PaymentSource, Decimal] = {}
+    for applied in balances.payments:
+        received[applied.payment.source] = received.get(applied.payment.source, zero(intake.currency))
+        received[applied.payment.source] += applied.payment.amount
     return Claim(
         pack_version=pack.pack_version,
         as_of=as_of,
@@ -142,14 +180,22 @@ def claim_as_of(
         jurisdiction=debtor_code,
         law_jurisdiction=law_code,
         law_basis=law_basis,
-        standing=_standing(principal, limitation),
+        standing=_standing(balance, limitation),
         invoices=rows,
         principal=principal,
-        paid=sum((r.paid for r in rows), Decimal(0)),
-        credited=sum((r.credited for r in rows), Decimal(0)),
-        overpaid=facts.balances.overpaid,
-        total=rounded(principal + interest.total + compensation.total + late_fees.total, intake.currency),
-        last_payment=facts.balances.last_payment,
+        paid=sum((r.paid for r in rows), zero(intake.currency)),
+        credited=sum((r.credited for r in rows), zero(intake.currency)),
+        overpaid=balances.overpaid,
+        judgment_costs=balances.costs,
+        judgment_interest=balances.interest,
+        balance=balance,
+        total=rounded(balance + charges, intake.currency),
+        received=received,
+        allocation_order=balances.order,
+        payments=balances.payments,
+        awards=balances.awards,
+        merged_into_judgment=facts.judgment.on if facts.judgment else None,
+        last_payment=balances.last_payment,
         interest=interest,
         compensation=compensation,
         late_fees=late_fees,
