@@ -205,6 +205,10 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/tenants/{tenant_id}/cases/{case_id}/retention", "operator_api"),
     Route("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold", "operator_api"),
     Route("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold/lift", "operator_api"),
+    Route("GET", "/v1/reference-rates", "operator_api"),
+    Route("GET", "/v1/reference-rates/{series}", "operator_api"),
+    Route("PUT", "/v1/reference-rates/{series}/{effective_from}", "operator_api"),
+    Route("POST", "/v1/cases/{case_id}/rate-confirmations", "business_api"),
 )
 
 API_FUNCTIONS = tuple(sorted({route.function for route in ROUTES}))

@@ -27,6 +27,18 @@ class TableSettings(_FromEnv):
     table_name: Annotated[str, Field(description="The single DynamoDB table")]
 
 
+class ReferenceRateSettings(TableSettings):
+    reference_rates_cache_seconds: Annotated[
+        float,
+        Field(ge=0, le=3600, description="How long a function reuses the recorded fixings it read"),
+    ] = 60
+
+
+@cache
+def reference_rate_settings() -> ReferenceRateSettings:
+    return ReferenceRateSettings.from_env()
+
+
 class ApiSettings(TableSettings):
     max_body_bytes: Annotated[int, Field(gt=0, description="Larger request bodies get 413")] = 1024 * 1024
 

@@ -73,3 +73,29 @@ def test_a_request_without_a_key_is_refused(operator: HandoffClient) -> None:
 
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_the_import_command_records_a_published_table_through_the_api(operator: HandoffClient) -> None:
+    """`rates import --api` against the served API: every fixing through PUT, as an operator would."""
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLES
+
+    sample = EXAMPLES / "reference-rates" / "fred-DPCREDIT.csv"
+    env = {**os.environ, "HANDOFF_OPERATOR_KEY": operator.key or ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "handoff.local", "rates", "import", str(sample), "--api", operator.base_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "FED_DISCOUNT 2025-12-11..2025-12-31      3.75%" in done.stdout
+    series = operator.request("GET", "/v1/reference-rates/FED_DISCOUNT")
+    recorded = {f["effective_from"]: f for f in series["fixings"] if f["origin"] == "recorded"}
+    assert (recorded["2025-12-11"]["value"], recorded["2025-12-11"]["through"]) == ("3.75", "2025-12-31")
+    assert recorded["2025-12-11"]["source"].startswith("FRED series DPCREDIT")

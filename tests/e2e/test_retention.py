@@ -18,6 +18,7 @@ import requests
 
 from handoff.local.aws import REGION, free_port
 from handoff.local.client import ApiError, HandoffClient
+from handoff.local.demo_rates import BOE_BANK_RATE_30_JUNE_2026, record_fixing
 from tests.e2e.runtime import local_runtime
 
 pytestmark = [
@@ -61,6 +62,9 @@ class Runtime:
 def runtime() -> Iterator[Runtime]:
     aws_port = free_port()
     with local_runtime(aws_port=aws_port) as operator:
+        # The sample case's letters read Bank Rate of 30 June 2026 (past the seed): recorded as the
+        # demo and the integration tests do, or the packet's letters would be refused (409 stale-rate).
+        record_fixing(operator, BOE_BANK_RATE_30_JUNE_2026)
         yield Runtime(operator, aws_port)
 
 

@@ -84,6 +84,18 @@ def operator(local_aws: LocalAws) -> Api:
     return Api(Client(application), key)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def boe_fixing_of_30_june_2026(operator: Api) -> None:
+    """The operator records Bank Rate on 30 June 2026, as the demo does: the sample case's second
+    invoice falls due in July 2026, and its statutory interest reads that fixing (the seed stops at
+    February 2026). Without it, its letters would be refused (409 stale-rate), as they should be."""
+    from handoff.local.demo_rates import BOE_BANK_RATE_30_JUNE_2026, fixing_path
+
+    fixing = BOE_BANK_RATE_30_JUNE_2026
+    recorded = operator.call("PUT", fixing_path(fixing), json=fixing["body"])
+    assert recorded.status_code in (200, 201), recorded.json
+
+
 @pytest.fixture
 def business(operator: Api, tenant_profile: dict[str, Any]) -> Api:
     """A freshly onboarded business with its own key: every test gets its own tenant."""

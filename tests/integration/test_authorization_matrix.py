@@ -57,6 +57,7 @@ PERMITTED: dict[tuple[str, str], set[str]] = {
             ("POST", "/v1/cases/{case_id}/legal-hold"),
             ("POST", "/v1/cases/{case_id}/legal-hold/lift"),
             ("POST", "/v1/cases/{case_id}/erasure"),
+            ("POST", "/v1/cases/{case_id}/rate-confirmations"),
         ]
     },
     **{
@@ -92,9 +93,12 @@ PERMITTED: dict[tuple[str, str], set[str]] = {
             ("GET", "/v1/tenants/{tenant_id}/cases/{case_id}/retention"),
             ("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold"),
             ("POST", "/v1/tenants/{tenant_id}/cases/{case_id}/legal-hold/lift"),
+            ("PUT", "/v1/reference-rates/{series}/{effective_from}"),
         ]
     },
     ("GET", "/v1/reports/recovery"): ALL,
+    ("GET", "/v1/reference-rates"): {B, OP},
+    ("GET", "/v1/reference-rates/{series}"): {B, OP},
 }
 AUTHENTICATED = sorted((r.method, r.path) for r in ROUTES if r.auth)
 OPENAPI = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "openapi.json").read_text())
@@ -106,6 +110,8 @@ IDS = {
     "tenant_id": "ten_" + "0" * 20,
     "key_id": "key_" + "0" * 20,
     "partner_id": "par_000000000000",
+    "series": "BOE_BANK_RATE",
+    "effective_from": "2025-12-18",
 }
 
 

@@ -29,6 +29,8 @@ IDS = {
     "tenant_id": "ten_" + "0" * 20,
     "key_id": "key_" + "0" * 20,
     "document_id": "doc_" + "0" * 20,
+    "series": "BOE_BANK_RATE",
+    "effective_from": "2026-07-01",
 }
 
 

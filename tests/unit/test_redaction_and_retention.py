@@ -69,6 +69,23 @@ def test_sealing_is_what_erasure_leaves_so_every_hash_stands(case_payload: dict[
     assert is_marker(withdrawal.data["note"]) and withdrawal.data["reason"] == "withdrawn by the creditor"
 
 
+def test_a_rate_confirmations_note_is_erased_its_series_and_periods_stay(
+    case_payload: dict[str, Any],
+) -> None:
+    case = Case.submit("case_" + "4" * 20, "ten_" + "2" * 20, intake(case_payload), "business:t:k", NOW)
+    periods = [{"period_from": "2026-07-01", "period_to": "2026-11-30", "assumed_percent": "3.75"}]
+    data = {"series": "BOE_BANK_RATE", "periods": periods, "note": "Jane Roe's accountant agreed"}
+    case.record("rate.confirmed", "business:t:k", NOW, data)
+    case.transition(CaseStatus.withdrawn, "business:t:k", NOW, "withdrawn by the creditor")
+
+    erased = erase(case)
+
+    confirmed = next(e for e in erased.pending_events if e.type == "rate.confirmed")
+    assert is_marker(confirmed.data["note"])
+    assert (confirmed.data["series"], confirmed.data["periods"]) == ("BOE_BANK_RATE", periods)
+    assert verify_chain(erased.pending_events, erased.redaction_salt) == []
+
+
 def test_after_erasure_any_change_still_breaks_the_chain(case_payload: dict[str, Any]) -> None:
     erased = erase(withdrawn_case(case_payload))
     events = list(erased.pending_events)

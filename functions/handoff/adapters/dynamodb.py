@@ -53,10 +53,17 @@ PARTNER_VISIBLE = frozenset(
 )
 
 
+RELEASED_BY_DATA = ("stale_rate",)  # hold reasons that data (a recorded rate) can lift: indexed
+
+
 def assignment_keys(case: Case) -> dict[str, str]:
-    """gsi2: the review queue (manual_review) and each partner's assignments; nothing otherwise."""
+    """gsi2: the review queue (manual_review), each partner's assignments, and the cases held for a
+    reference rate (released when the rate is recorded); nothing otherwise."""
     if case.status == CaseStatus.manual_review:
         return {"gsi2pk": "REVIEW", "gsi2sk": f"{case.updated_at.isoformat()}#{case.case_id}"}
+    held_for = [r for r in case.workflow.hold_reasons if r in RELEASED_BY_DATA]
+    if case.status == CaseStatus.on_hold and held_for:
+        return {"gsi2pk": f"HOLD#{held_for[0]}", "gsi2sk": f"{case.updated_at.isoformat()}#{case.case_id}"}
     if case.workflow.partner_id and case.status in PARTNER_VISIBLE:
         return {"gsi2pk": f"PARTNER#{case.workflow.partner_id}", "gsi2sk": case_sk(case.case_id)}
     return {}
@@ -238,6 +245,10 @@ class DynamoCases:
             PaginationConfig={"MaxItems": limit},
         )
         return [(i["tenant_id"]["S"], i["case_id"]["S"]) for page in pages for i in page.get("Items", [])]
+
+    def held_for(self, reason: str, limit: int = 100) -> list[tuple[str, str]]:
+        """(tenant_id, case_id) of the cases on hold for `reason` (one of RELEASED_BY_DATA), oldest first."""
+        return self.on_index(f"HOLD#{reason}", limit)
 
     def claimant(self, claim: str) -> tuple[str, str] | None:
         item = self._db.get_item(

@@ -33,6 +33,17 @@ class ConflictError(HandoffError):
     """The request conflicts with the current state of the resource."""
 
 
+class StaleRateError(ConflictError):
+    """A letter would state interest at a reference rate that is neither recorded nor confirmed.
+
+    `stale` lists each period: `{series, period_from, period_to, assumed_percent}`.
+    """
+
+    def __init__(self, detail: str, stale: list[dict[str, str]]):
+        super().__init__(detail)
+        self.stale = stale
+
+
 class TransitionError(ConflictError):
     """A lifecycle transition that the transition table does not allow."""
 

@@ -32,6 +32,7 @@ PERSONAL_EVENT_FIELDS: dict[str, frozenset[str]] = {
     "assignment.declining": frozenset({"reason"}),
     "legal_hold.placed": frozenset({"reason"}),
     "legal_hold.lifted": frozenset({"reason"}),
+    "rate.confirmed": frozenset({"note"}),  # the business's note on a reference rate it accepted
 }
 # Every event of a family: `ledger.<partner event>`, `payment.<source>`, `legal.<kind>`.
 PERSONAL_FIELDS_BY_FAMILY: dict[str, frozenset[str]] = {

@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from handoff.domain.clock import utcnow
 from handoff.domain.lifecycle import CaseStatus
 from handoff.domain.principals import PrincipalKind
-from handoff.handlers import claim_routes, retention_routes, webhook_routes
+from handoff.handlers import claim_routes, rate_confirmation_routes, retention_routes, webhook_routes
 from handoff.handlers.evidence_models import (
     EvidenceListResponse,
     EvidenceRequest,
@@ -160,6 +160,7 @@ ROUTERS = [health_router, router]
 ROUTERS.append(webhook_routes.router)  # outbound webhook endpoints
 ROUTERS.append(retention_routes.business)  # retention policy, legal holds, erasure requests
 ROUTERS.append(claim_routes.router)  # the claim: assessment, quote, legal events
+ROUTERS.append(rate_confirmation_routes.router)  # confirm an assumed reference rate for a case
 
 
 @router.post(

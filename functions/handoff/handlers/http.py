@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
@@ -28,6 +28,7 @@ from handoff.domain.errors import (
     IdempotencyConflictError,
     InvalidRequestError,
     NotFoundError,
+    StaleRateError,
     TransitionError,
     UnauthenticatedError,
 )
@@ -35,6 +36,9 @@ from handoff.domain.principals import Principal, PrincipalKind
 from handoff.handlers.problems import PROBLEM_CONTENT_TYPE, problem, problem_response
 from handoff.handlers.request_body import JSON_MEDIA_TYPE, BodyRefusedError, check_json, check_media_type
 from handoff.observability import logger
+
+if TYPE_CHECKING:
+    from handoff.domain.jurisdictions.pack import RulePack
 
 JSON_ERRORS = {"json_invalid", "json_type"}
 RETRY_AFTER_SECONDS = "2"
@@ -88,6 +92,10 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(ForbiddenError)
     def _forbidden(exc: ForbiddenError) -> Response[Any]:
         return _problem(403, "forbidden", str(exc))
+
+    @app.exception_handler(StaleRateError)
+    def _stale_rate(exc: StaleRateError) -> Response[Any]:
+        return _problem(409, "stale-rate", str(exc), stale_rates=exc.stale)
 
     @app.exception_handler(ConflictError)
     def _conflict(exc: ConflictError) -> Response[Any]:
@@ -171,6 +179,13 @@ def max_body_bytes() -> int:
     return api_settings().max_body_bytes
 
 
+def _maintained_pack() -> RulePack:
+    """The seed with the recorded fixings (read at the first claim a request computes)."""
+    from handoff.handlers.wiring import maintained_pack
+
+    return maintained_pack()
+
+
 def lambda_entry(
     app: APIGatewayRestResolver, max_body_bytes: Callable[[], int]
 ) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -196,6 +211,9 @@ def lambda_entry(
                 check_json(text)
         except BodyRefusedError as refused:
             return problem_response(refused.status, refused.slug, refused.detail)
-        return app.resolve(_as_json(event) if declared_json else event, context)
+        from handoff.domain.reference_rates import rates_in_force  # the rule pack: at the first request
+
+        with rates_in_force(_maintained_pack):  # every claim this request computes
+            return app.resolve(_as_json(event) if declared_json else event, context)
 
     return handler

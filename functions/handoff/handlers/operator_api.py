@@ -25,6 +25,7 @@ from handoff.handlers.operator_models import (
     TenantResponse,
 )
 from handoff.handlers.partners_routes import router as partners_router
+from handoff.handlers.reference_rate_routes import router as reference_rates_router
 from handoff.handlers.retention_routes import operator as retention_router
 from handoff.handlers.webhook_secret_routes import router as webhook_secrets_router
 from handoff.observability import logger, tracer
@@ -118,7 +119,7 @@ def assign_reviewed(
     return ReviewItem.of(case)
 
 
-ROUTERS = [router, partners_router, webhook_secrets_router, retention_router]
+ROUTERS = [router, partners_router, webhook_secrets_router, retention_router, reference_rates_router]
 app = build_resolver(ROUTERS)
 handler = logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)(
     tracer.capture_lambda_handler(lambda_entry(app, max_body_bytes))

@@ -22,6 +22,7 @@ TITLES = {
     "idempotency-conflict": "Idempotency-Key reused with a different request",
     "invalid-transition": "That lifecycle transition is not allowed",
     "erasure-refused": "Personal data cannot be erased now",
+    "stale-rate": "A reference rate this needs is neither recorded nor confirmed",
     "payload-too-large": "Request body too large",
     "unsupported-media-type": "Send the body as application/json",
     "method-not-allowed": "Method not allowed",
@@ -65,6 +66,13 @@ class InvalidParam(LazyModel):
     reason: str
 
 
+class StalePeriod(LazyModel):
+    series: Annotated[str, Field(description="Reference series, e.g. BOE_BANK_RATE")]
+    period_from: Annotated[str, Field(description="First unrecorded day (YYYY-MM-DD)")]
+    period_to: Annotated[str, Field(description="Last unrecorded day (YYYY-MM-DD)")]
+    assumed_percent: Annotated[str, Field(description="The last recorded value, assumed for those days")]
+
+
 class Problem(LazyModel):
     """An RFC 9457 problem document."""
 
@@ -78,6 +86,10 @@ class Problem(LazyModel):
     ] = None
     reason: Annotated[
         str | None, Field(description="erasure-refused: why (`case_open`, `legal_hold`, `upload_pending`)")
+    ] = None
+    stale_rates: Annotated[
+        list[StalePeriod] | None,
+        Field(description="stale-rate: each unrecorded period (confirm it, or have the fixing recorded)"),
     ] = None
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache, partial
-from typing import Any
+from collections.abc import Callable
+from functools import cache, partial, wraps
+from typing import Any, ParamSpec, TypeVar
 
 from handoff.adapters.aws import s3, s3_storage
 from handoff.adapters.dynamodb import (
@@ -12,12 +13,24 @@ from handoff.adapters.dynamodb import (
     evidence_repository,
     tenant_repository,
 )
-from handoff.config import packet_settings, retention_job_settings, retention_settings, workflow_settings
+from handoff.config import (
+    packet_settings,
+    reference_rate_settings,
+    retention_job_settings,
+    retention_settings,
+    workflow_settings,
+)
 from handoff.domain.clock import utcnow
+from handoff.domain.jurisdictions.pack import RulePack
+from handoff.domain.reference_rates import rates_in_force
 from handoff.services.documents import DocumentStore
 from handoff.services.packets import PacketDeps
+from handoff.services.reference_rates import MaintainedRates
 from handoff.services.retention import Buckets, ErasureDeps, HoldDeps, retention_policy
 from handoff.services.workflow import WorkflowDeps
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _render(kind: Any, context: Any) -> Any:
@@ -118,6 +131,31 @@ def reset_wiring() -> None:
     workflow_deps.cache_clear()
     hold_deps.cache_clear()
     erasure_deps.cache_clear()
+    maintained_rates.cache_clear()
+
+
+@cache
+def maintained_rates() -> MaintainedRates:
+    """The seed with every recorded fixing: what each claim in this function reads."""
+    from handoff.adapters.reference_rate_store import reference_rate_store
+
+    ttl = reference_rate_settings().reference_rates_cache_seconds
+    return MaintainedRates(reference_rate_store(), ttl)
+
+
+def maintained_pack() -> RulePack:
+    return maintained_rates().pack()
+
+
+def with_maintained_rates(handler: Callable[P, R]) -> Callable[P, R]:
+    """Run a Lambda entry point with the recorded fixings in force for every claim it computes."""
+
+    @wraps(handler)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with rates_in_force(maintained_pack):
+            return handler(*args, **kwargs)
+
+    return run
 
 
 def _engine() -> Any:

@@ -1,5 +1,6 @@
 """`python -m handoff.local serve --host 127.0.0.1 --port 8080 [--aws-port 5000]` | `... demo` |
-`python -m handoff.local retention --aws-port 5000` (the daily retention job, once, on a running runtime)."""
+`python -m handoff.local retention --aws-port 5000` (the daily retention job, once, on a running runtime) |
+`python -m handoff.local rates import FILE …`."""
 
 from __future__ import annotations
 
@@ -72,12 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     retention_parser.add_argument("--aws-port", type=int, required=True, help="the port `serve` gave moto")
     demo_parser = commands.add_parser("demo", help="run the whole story on sample data")
     demo_parser.add_argument("--out", default="out", help="where documents and packets are written")
+    from handoff.local import rates_cli
+
+    rates_cli.add_parser(commands)
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.host, args.port, args.aws_port)
         return 0
     if args.command == "retention":
         return retention(args.aws_port)
+    if args.command == "rates":
+        return rates_cli.run_import(args)
     from handoff.local.demo import run_demo
 
     return run_demo(args.out)

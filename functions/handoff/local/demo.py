@@ -1,7 +1,8 @@
 """`make demo`: the whole story on sample data, over HTTP, in plain words.
 
 Two businesses escalate six debts; evidence is uploaded and checked; each case gets
-a demand letter and a statement of account (written to out/); the debtors' response
+a demand letter and a statement of account (written to out/) — the German one only once its
+business confirms the base rate nobody has recorded for 1 July 2026; the debtors' response
 windows run out (a workflow day lasts a fraction of a second here); cases are routed
 to agencies and attorneys, one is declined and rerouted, one is disputed, one waits
 for an operator; finally a packet is downloaded and verified.
@@ -20,6 +21,7 @@ from typing import Any
 
 import requests
 
+from handoff.local import demo_rates
 from handoff.local.client import ApiError, HandoffClient
 from handoff.local.receiver import Receiver, signed_post
 from handoff.local.sample_files import sample_pdf
@@ -97,8 +99,9 @@ class Story:
         self.onboard()
         self.submit()
         self.evidence()
+        self.unrecorded_rate()
+        self.dispute()  # the German debtor disputes at once: its window opened last
         self.legal()
-        self.dispute()
         self.routing()
         self.review_queue()
         self.packet()
@@ -159,6 +162,8 @@ class Story:
             if path.stem == "cymru-recoveries":
                 continue  # registered later, when a case needs it
             self.register_partner(path.stem)
+        for line in demo_rates.record_operator_fixings(self.operator):
+            say(line)
 
     def register_partner(self, stem: str) -> None:
         partner = self.operator.request("POST", "/v1/partners", json=example(f"partners/{stem}.json"))
@@ -260,11 +265,35 @@ class Story:
             ticket["url"], data=ticket["fields"], files={"file": (filename, content)}, timeout=30
         ).raise_for_status()
 
+    def unrecorded_rate(self) -> None:
+        heading("4. A reference rate nobody has recorded yet: the German base rate from 1 July 2026")
+        name = "globex-muller-de"
+        owner, case_id = self.cases[name]
+
+        def held_or_demanded() -> Any:
+            events = self.events(name)
+            issued = any(e["data"].get("to") == "demand_issued" for e in events)
+            return demo_rates.held_for_rates(events) or ("demanded" if issued else None)
+
+        if wait_for(held_or_demanded, f"{name} held for a reference rate") == "demanded":
+            say("  every rate its letters need is recorded now: nothing to confirm")
+            return
+        for line in demo_rates.confirm_for_case(self.businesses[owner], case_id):
+            say(line)
+        self.reach(name, "demand_issued", "on_hold")
+
     def legal(self) -> None:
-        heading("4. Demand letters go out; what the rule pack says, rule by rule")
+        heading("6. Demand letters go out; what the rule pack says, rule by rule")
         for name, (owner, case_id) in self.cases.items():
             self.reach(
-                name, "demand_issued", "routing", "assigned", "manual_review", "accepted", "in_recovery"
+                name,
+                "demand_issued",
+                "routing",
+                "assigned",
+                "manual_review",
+                "accepted",
+                "in_recovery",
+                "on_hold",  # disputed after its demand went out
             )
             legal = self.case(name)["legal"]
             currency = self.case(name)["summary"]["currency"]
@@ -307,7 +336,7 @@ class Story:
         say(f"  {name}: {case['status']} (disputed); it is not routed until the hold is released")
 
     def routing(self) -> None:
-        heading("6. Response windows run out: cases are routed by amount and jurisdiction")
+        heading("7. Response windows run out: cases are routed by amount and jurisdiction")
         answers = {
             "globex-hooli-ca": ["golden-gate-collections"],
             "acme-northwind-gb": ["northern-chambers"],
@@ -347,7 +376,7 @@ class Story:
             say(f"    not {self.partner_name(partner_id)}: {'; '.join(reasons)}")
 
     def review_queue(self) -> None:
-        heading("7. No partner matches the Welsh case: it waits in the operator's review queue")
+        heading("8. No partner matches the Welsh case: it waits in the operator's review queue")
         name = "acme-sole-trader-wales"
         _, case_id = self.cases[name]
         self.reach(name, "manual_review")
@@ -368,7 +397,7 @@ class Story:
         )
 
     def packet(self) -> None:
-        heading("8. The evidence packet: downloaded, unzipped, verified")
+        heading("9. The evidence packet: downloaded, unzipped, verified")
         owner, case_id = self.cases["acme-northwind-gb"]
         client = self.businesses[owner]
         link = client.request("GET", f"/v1/cases/{case_id}/packet")
@@ -390,7 +419,7 @@ class Story:
         say(f"  saved to {path}")
 
     def outcomes(self) -> None:
-        heading("9. The attorney reports outcomes through signed webhooks; the ledger balances")
+        heading("10. The attorney reports outcomes through signed webhooks; the ledger balances")
         owner, case_id = self.cases["acme-northwind-gb"]
         attorney = self.partners["northern-chambers"]
         partner_id = self.partner_ids["northern-chambers"]
@@ -459,7 +488,7 @@ class Story:
         )
 
     def isolation(self) -> int:
-        heading("10. One business cannot see another's case")
+        heading("11. One business cannot see another's case")
         _, case_id = self.cases["acme-northwind-gb"]
         try:
             self.businesses["globex"].request("GET", f"/v1/cases/{case_id}")

@@ -18,6 +18,7 @@ from handoff.domain.retention import check_not_erased
 from handoff.domain.tenants import TenantProfile
 from handoff.services.cases import update_case
 from handoff.services.ports import CaseRepository, DocumentRepository, ObjectStorage, TenantRepository
+from handoff.services.rate_holds import check_rates_recorded
 
 PARTNER_LETTERS = frozenset({DocumentKind.AGENCY_PLACEMENT, DocumentKind.ATTORNEY_REFERRAL})
 
@@ -91,6 +92,7 @@ def generate_document(
     creditor: TenantProfile = store.tenants.get(tenant_id).profile
     assessment = assessment_for(case, now.date())
     _check_claim(kind, assessment)
+    check_rates_recorded(assessment, case_id)  # every letter states interest: 409 if a rate is assumed
     context = store.build_context(
         kind,
         case_id=case_id,

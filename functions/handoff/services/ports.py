@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from handoff.domain.errors import ConflictError
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from handoff.domain.evidence import Evidence, EvidenceDeclaration
     from handoff.domain.generated import GeneratedDocument
     from handoff.domain.lifecycle import CaseStatus
+    from handoff.domain.reference_rates import RecordedFixing
     from handoff.domain.tenants import Tenant
 
 T = TypeVar("T")
@@ -117,3 +119,16 @@ class ObjectStorage(Protocol):
     def put(self, bucket: str, key: str, content: bytes, content_type: str) -> None: ...
 
     def download_url(self, bucket: str, key: str, seconds: int, filename: str | None = None) -> str: ...
+
+
+class ReferenceRateStore(Protocol):
+    """Fixings recorded by operators (the seed stays in the package)."""
+
+    def all(self) -> list[RecordedFixing]: ...
+
+    def of_series(self, series: str) -> list[RecordedFixing]: ...
+
+    def get(self, series: str, effective_from: date) -> RecordedFixing | None: ...
+
+    def put(self, fixing: RecordedFixing, replaces: RecordedFixing | None) -> None:
+        """Store `fixing`, if the stored one is still `replaces` (None: none stored); ConflictError if not."""

@@ -25,6 +25,7 @@ from handoff.observability import logger
 from handoff.services.cases import update_case
 from handoff.services.documents import DocumentInputs, generate_document
 from handoff.services.packets import PacketDeps, assemble
+from handoff.services.rate_holds import check_rates_recorded, hold_if_rates_unconfirmed
 
 S = CaseStatus
 DEBTOR_RESPONSE = "debtor_response"
@@ -151,7 +152,9 @@ def close_extinguished(case: Case, now: datetime, reasons: list[dict[str, Any]])
 def assemble_packet(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
     case = deps.cases.get(tenant_id, case_id)
     if case.status != S.submitted:  # a retry after the packet was made
-        return {"version": case.workflow.packet_versions}
+        return {"version": case.workflow.packet_versions, "held": case.status == S.on_hold}
+    if hold_if_rates_unconfirmed(deps.cases, tenant_id, case_id, now):  # its statement states interest
+        return {"held": True}
     packet = assemble(  # the packet and the transition in one write: a retry records neither twice
         deps.packets,
         tenant_id,
@@ -162,11 +165,15 @@ def assemble_packet(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datet
             S.packet_ready, SYSTEM, now, "evidence packet assembled", version=p.version, sha256=p.sha256
         ),
     )
-    return {"version": packet.version, "sha256": packet.sha256}
+    return {"version": packet.version, "sha256": packet.sha256, "held": False}
 
 
 def issue_demand(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
     case = deps.cases.get(tenant_id, case_id)
+    if case.status == S.on_hold or (
+        case.status == S.packet_ready and hold_if_rates_unconfirmed(deps.cases, tenant_id, case_id, now)
+    ):
+        return {"held": True}  # held, not failed: released once the rate is recorded or confirmed
     if case.status == S.packet_ready:
         document = generate_document(
             deps.packets.documents,
@@ -200,7 +207,11 @@ def issue_demand(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime
         case = update_case(deps.cases, tenant_id, case_id, issued)
     expires = case.workflow.demand_expires_on or now.date()
     days = (expires - now.date()).days + 1  # the debtor has the whole deadline day
-    return {"deadline": expires.isoformat(), "wait_seconds": _wait_seconds(days, deps.seconds_per_day)}
+    return {
+        "deadline": expires.isoformat(),
+        "wait_seconds": _wait_seconds(days, deps.seconds_per_day),
+        "held": False,
+    }
 
 
 def wait_for(
@@ -220,7 +231,11 @@ def wait_for(
 def route(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
     case = deps.cases.get(tenant_id, case_id)
     if case.status == S.assigned and case.workflow.partner_id:  # a retry after assigning
-        return {"assigned": True, "partner_id": case.workflow.partner_id}
+        return {"assigned": True, "partner_id": case.workflow.partner_id, "held": False}
+    if case.status == S.on_hold:  # a retry after holding it
+        return {"assigned": False, "partner_id": None, "held": True}
+    if hold_if_rates_unconfirmed(deps.cases, tenant_id, case_id, now):  # the referral letter states interest
+        return {"assigned": False, "partner_id": None, "held": True}
     excluded = list(case.workflow.declined)
     for _ in range(5):  # a partner may fill up between the decision and the reservation
         decision = deps.routing(case, excluded)
@@ -256,7 +271,7 @@ def route(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> di
         )
 
     update_case(deps.cases, tenant_id, case_id, apply)
-    return {"assigned": partner is not None, "partner_id": partner}
+    return {"assigned": partner is not None, "partner_id": partner, "held": False}
 
 
 def send_referral(deps: WorkflowDeps, tenant_id: str, case_id: str, now: datetime) -> dict[str, Any]:
@@ -533,6 +548,8 @@ def assign_from_review(deps: WorkflowDeps, case_id: str, partner_id: str, actor:
     if not found:
         raise NotFoundError(f"case {case_id} is not in the review queue")
     tenant_id = found[0][0]
+    today = now.date()
+    check_rates_recorded(deps.cases.get(tenant_id, case_id).claim_as_of(today, letter_date=today), case_id)
     partner = deps.partners.get(partner_id)
     if not deps.partners.reserve(partner_id):
         raise ConflictError(f"partner {partner_id} is suspended or at capacity")

@@ -27,17 +27,41 @@ class ClaimWarning(LazyModel):
     detail: str
     field: Annotated[str | None, Field(description="Intake field that resolves the warning")] = None
     confirmed: Annotated[bool, Field(description="The business confirmed the assumed rate")] = False
+    series: Annotated[str | None, Field(description="stale_rate: the reference series")] = None
+    period_from: Annotated[
+        date | None, Field(description="stale_rate: first day whose value is not recorded")
+    ] = None
+    period_to: Annotated[
+        date | None, Field(description="stale_rate: last day whose value is not recorded")
+    ] = None
+    assumed_percent: Annotated[
+        Decimal | None, Field(description="stale_rate: the last recorded value, assumed for those days")
+    ] = None
 
 
 class RateConfirmation(LazyModel):
-    """The business accepts the last recorded value of `series` for a fixing that is not recorded."""
+    """The business accepts `assumed_percent` for the unrecorded days `period_from`..`period_to` of `series`.
+
+    It covers a stale period inside those days at that value only: if an operator later records a
+    fixing that changes the value assumed, the claim warns again until that is confirmed too.
+    """
 
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     series: Annotated[
         str, Field(min_length=1, max_length=40, description="Reference series, e.g. BOE_BANK_RATE")
     ]
-    fixed_on: Annotated[date, Field(description="Fixing day named in the stale_rate warning")]
+    period_from: Annotated[date, Field(description="First unrecorded day confirmed")]
+    period_to: Annotated[date, Field(description="Last unrecorded day confirmed")]
+    assumed_percent: Annotated[Decimal, Field(description="The value confirmed for those days")]
+
+    def covers(self, series: str, period_from: date, period_to: date, percent: Decimal) -> bool:
+        return (
+            self.series == series
+            and self.period_from <= period_from
+            and period_to <= self.period_to
+            and self.assumed_percent == percent
+        )
 
 
 class ClaimOptions(LazyModel):
@@ -55,8 +79,8 @@ class ClaimOptions(LazyModel):
         list[Bucket], Field(description="How a payment is applied; the terms may say otherwise")
     ] = list(DEFAULT_ORDER)
 
-    def confirms(self, series: str, fixed_on: date) -> bool:
-        return RateConfirmation(series=series, fixed_on=fixed_on) in self.confirmed_rates
+    def confirms(self, series: str, period_from: date, period_to: date, percent: Decimal) -> bool:
+        return any(c.covers(series, period_from, period_to, percent) for c in self.confirmed_rates)
 
 
 @dataclass
@@ -91,7 +115,9 @@ class ClaimFacts:
         return [b for b in self.balances.invoices if b.due_on < self.as_of and b.outstanding_on(b.due_on) > 0]
 
     def warn(self, code: WarningCode, detail: str, field: str | None = None) -> None:
-        warning = ClaimWarning(code=code, detail=detail, field=field)
+        self.add(ClaimWarning(code=code, detail=detail, field=field))
+
+    def add(self, warning: ClaimWarning) -> None:
         if warning not in self.warnings:
             self.warnings.append(warning)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
 from handoff.domain.claim.balances import InvoiceBalance
-from handoff.domain.claim.facts import ClaimFacts, WarningCode
+from handoff.domain.claim.facts import ClaimFacts, ClaimWarning, WarningCode
 from handoff.domain.claim.rules import citations, missing, weakest
 from handoff.domain.jurisdictions.interest import (
     RatePeriod,
@@ -63,17 +64,21 @@ def _invoice(
         capitalise_on=capitalise,
     )
     running = until == facts.as_of and bar is None and balance.outstanding > 0 and accrual.segments
-    for segment in accrual.segments:
-        if segment.stale and segment.reference_series and segment.fixed_on:
-            confirmed = facts.options.confirms(segment.reference_series, segment.fixed_on)
-            facts.warn(
-                WarningCode.stale_rate,
-                f"{segment.reference_series} has no recorded fixing for {segment.fixed_on}: "
-                f"{segment.reference_percent}% (the last recorded value) is assumed"
-                + (" (confirmed by the business)" if confirmed else ""),
+    for series, first, last, percent in stale_periods(accrual.segments):
+        confirmed = facts.options.confirms(series, first, last, percent)
+        days = f"for {first}" if first == last else f"from {first} to {last}"
+        facts.add(
+            ClaimWarning(
+                code=WarningCode.stale_rate,
+                detail=f"{series} has no recorded value {days}: {percent}% (the last recorded value) "
+                "is assumed" + (" (confirmed by the business)" if confirmed else ""),
+                confirmed=confirmed,
+                series=series,
+                period_from=first,
+                period_to=last,
+                assumed_percent=percent,
             )
-            if confirmed:
-                facts.warnings[-1] = facts.warnings[-1].model_copy(update={"confirmed": True})
+        )
     return InvoiceInterest(
         number=balance.number,
         principal=balance.outstanding,
@@ -85,6 +90,27 @@ def _invoice(
         segments=accrual.segments,
         barred=bar,
     )
+
+
+def stale_periods(segments: Sequence[RatePeriod]) -> list[tuple[str, date, date, Decimal]]:
+    """(series, first day, last day, assumed %) of the unrecorded values the segments used.
+
+    A rate fixed for its period needs one recorded fixing (its `fixed_on`); a rate that follows the
+    series needs every day of the segment. Adjacent daily segments at one value merge into one period.
+    """
+    found: list[tuple[str, date, date, Decimal]] = []
+    for s in segments:
+        if not (s.stale and s.reference_series and s.fixed_on and s.reference_percent is not None):
+            continue
+        first, last = (s.fixed_on, s.fixed_on) if s.fixed_for_period else (s.from_date, s.to_date)
+        if found and not s.fixed_for_period:
+            series, begin, end, percent = found[-1]
+            if (series, percent) == (s.reference_series, s.reference_percent) and end + timedelta(1) >= first:
+                found[-1] = (series, begin, max(end, last), percent)
+                continue
+        if (s.reference_series, first, last, s.reference_percent) not in found:
+            found.append((s.reference_series, first, last, s.reference_percent))
+    return found
 
 
 def _statutory_periods(

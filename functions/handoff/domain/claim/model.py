@@ -31,7 +31,7 @@ from handoff.domain.claim.limitation_section import limitation_section
 from handoff.domain.claim.notice import response_section, small_claims_section
 from handoff.domain.claim.rules import debtor_jurisdiction, law_jurisdiction
 from handoff.domain.jurisdictions.limitation import LimitationStatus
-from handoff.domain.jurisdictions.pack import RulePack, rule_pack
+from handoff.domain.jurisdictions.pack import RulePack
 from handoff.domain.jurisdictions.sections import (
     CompensationSection,
     InterestSection,
@@ -42,6 +42,7 @@ from handoff.domain.jurisdictions.sections import (
 )
 from handoff.domain.models import CaseIntake
 from handoff.domain.money import rounded, zero
+from handoff.domain.reference_rates import pack_in_force
 
 
 class Standing(StrEnum):
@@ -141,7 +142,7 @@ def claim_as_of(
     """
     if as_of is None:
         raise ValueError("claim_as_of needs an as_of date")
-    pack = pack or rule_pack()
+    pack = pack or pack_in_force()  # the seed with the fixings recorded so far
     history = history or ClaimHistory()
     options = options or ClaimOptions()
     payments = all_payments(intake, history)

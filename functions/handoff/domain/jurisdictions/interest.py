@@ -34,6 +34,10 @@ class RatePeriod(LazyModel):
     stale: Annotated[
         bool, Field(description="The fixing is not recorded: the last recorded value was assumed")
     ] = False
+    fixed_for_period: Annotated[
+        bool,
+        Field(description="The reference was read once, on fixed_on, for the whole period (else daily)"),
+    ] = False
 
     @property
     def days(self) -> int:
@@ -106,7 +110,8 @@ def rate_periods(
             rate = formula.rate_percent if formula.rate_percent is not None else Decimal(0)
             return RatePeriod(from_date=begin, to_date=finish, rate_percent=max(rate, Decimal(0)))
         reference = _reference(series, fixed_on)
-        needed = finish if formula.fixing is Fixing.series else fixed_on
+        daily = formula.fixing is Fixing.series  # every day needs its own value, not one fixing
+        needed = (begin, finish) if daily else (fixed_on,)  # the cuts keep a daily piece all one kind
         return RatePeriod(
             from_date=begin,
             to_date=finish,
@@ -115,7 +120,8 @@ def rate_periods(
             reference_percent=reference,
             fixed_on=fixed_on,
             margin_pp=margin,
-            stale=needed > series.known_through,
+            stale=not all(series.recorded_on(day) for day in needed),
+            fixed_for_period=not daily,
         )
 
     if formula.rate_percent is not None:
@@ -131,7 +137,8 @@ def rate_periods(
             period(a, b, fixing_date(half_year_start(a), formula.fixing_dates))
             for a, b in _split(start, end, _half_year_starts(start, end))
         ]
-    return [period(a, b, a) for a, b in _split(start, end, series.changes_between(start, end))]
+    cuts = [*series.changes_between(start, end), *series.coverage_cuts(start, end)]
+    return [period(a, b, a) for a, b in _split(start, end, cuts)]
 
 
 def _pieces(period: RatePeriod, cuts: Sequence[date]) -> list[tuple[date, date]]:

@@ -18,10 +18,28 @@ from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from handoff.domain.base import LazyModel
+from handoff.domain.jurisdictions.citations import Citation, PackModel, Verification
+from handoff.domain.jurisdictions.rate_series import (
+    Coverage,
+    PeriodLength,
+    RatePoint,
+    RateSeries,
+    period_bounds,
+)
 from handoff.domain.models import EntityType
+
+__all__ = [  # the rate series and citation models are part of the pack's public surface
+    "Citation",
+    "Coverage",
+    "PackModel",
+    "PeriodLength",
+    "RatePoint",
+    "RateSeries",
+    "Verification",
+    "period_bounds",
+]
 
 PACK_VERSION_PATTERN = r"^\d{4}\.\d{2}\.\d+$"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -34,22 +52,6 @@ class RulePackError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("invalid rule pack: " + "; ".join(problems))
         self.problems = problems
-
-
-class PackModel(LazyModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Verification(StrEnum):
-    confirmed = "confirmed"
-    secondary = "secondary"
-    unverified = "unverified"
-
-
-class Citation(PackModel):
-    cite: Annotated[str, Field(min_length=1, description="Statute, instrument or source, as cited")]
-    url: Annotated[str | None, Field(description="Where the source was read, when FACTS gives one")] = None
-    retrieved: Annotated[date | None, Field(description="Day the source was read")] = None
 
 
 class Rule(PackModel):
@@ -280,49 +282,6 @@ class Jurisdiction(PackModel):
         """Versions of one kind of rule, oldest first; only those in force on `day` if given."""
         found = [r for r in self.rules if isinstance(r, rule_type) and (day is None or r.in_force(day))]
         return sorted(found, key=lambda r: r.effective_from)
-
-
-class RatePoint(PackModel):
-    from_: Annotated[date, Field(alias="from", description="First day of this value")]
-    value: Annotated[Decimal, Field(description="Percent per year")]
-    verification: Verification = Verification.unverified
-    source: Annotated[str | None, Field(description="Where the value was read")] = None
-    note: str | None = None
-
-
-class RateSeries(PackModel):
-    name: str
-    description: str
-    citations: Annotated[list[Citation], Field(min_length=1)]
-    points: Annotated[list[RatePoint], Field(min_length=1)]
-    recorded_through: Annotated[
-        date | None,
-        Field(description="Last day the series is known to hold its last value (a check of the source)"),
-    ] = None
-
-    @model_validator(mode="after")
-    def _ascending(self) -> "RateSeries":
-        days = [p.from_ for p in self.points]
-        if days != sorted(set(days)):
-            raise ValueError(f"series {self.name}: points must have strictly ascending dates")
-        return self
-
-    def value_on(self, day: date) -> Decimal | None:
-        value = None
-        for point in self.points:
-            if point.from_ > day:
-                break
-            value = point.value
-        return value
-
-    @property
-    def known_through(self) -> date:
-        """The last day whose value is recorded: the later of the last point and `recorded_through`."""
-        last = self.points[-1].from_
-        return max(last, self.recorded_through) if self.recorded_through else last
-
-    def changes_between(self, start: date, end: date) -> list[date]:
-        return [p.from_ for p in self.points if start < p.from_ <= end]
 
 
 class Defaults(PackModel):
